@@ -1,0 +1,89 @@
+"""The catalogue of video generators: output sizes, frame rates, clip lengths and container traits.
+
+The numbers live in `data/generators.toml`, one table per generator, each with the sources it was taken
+from. Signals ask this module, never hard-code a generator fact. Sizes are stored as (width, height) in
+the orientation the generator offers; lookups accept either orientation.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Generator:
+    key: str  # stable id, e.g. "sora2"
+    name: str  # shown to people, e.g. "Sora 2"
+    vendor: str  # e.g. "OpenAI"
+    clip_lengths_s: tuple[float, ...]  # durations a user can pick for one generation
+    max_clip_s: float  # longest single generation (no extension, no stitching by the user)
+    sizes: tuple[tuple[int, int], ...]  # output frame sizes (width, height)
+    fps: tuple[float, ...]  # output frame rates
+    frame_counts: tuple[int, ...] = ()  # exact frame counts when the model has fixed ones
+    multi_shot: bool = False  # the model itself may cut inside one generation
+    max_extended_s: float | None = None  # longest result of the vendor's own "extend" feature
+    encoder_tags: tuple[str, ...] = ()  # container/stream encoder tags its downloads carry
+    sources: tuple[str, ...] = ()
+    notes: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.vendor})" if self.vendor and self.vendor not in self.name else self.name
+
+    def matches_size(self, width: int, height: int) -> bool:
+        return any((width, height) in ((w, h), (h, w)) for w, h in self.sizes)
+
+    def matches_fps(self, fps: float, tolerance: float = 0.05) -> bool:
+        return any(abs(fps - f) <= tolerance for f in self.fps)
+
+
+def _generator(key: str, row: Mapping[str, Any]) -> Generator:
+    try:
+        sizes = tuple((int(w), int(h)) for w, h in row.get("sizes", ()))
+        return Generator(
+            key=key,
+            name=str(row["name"]),
+            vendor=str(row.get("vendor", "")),
+            clip_lengths_s=tuple(float(x) for x in row.get("clip_lengths_s", ())),
+            max_clip_s=float(row["max_clip_s"]),
+            sizes=sizes,
+            fps=tuple(float(x) for x in row.get("fps", ())),
+            frame_counts=tuple(int(x) for x in row.get("frame_counts", ())),
+            multi_shot=bool(row.get("multi_shot", False)),
+            max_extended_s=float(row["max_extended_s"]) if "max_extended_s" in row else None,
+            encoder_tags=tuple(str(x) for x in row.get("encoder_tags", ())),
+            sources=tuple(str(x) for x in row.get("sources", ())),
+            notes=str(row.get("notes", "")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"generators.toml: row {key!r} is malformed ({exc})") from exc
+
+
+@functools.cache
+def generators() -> tuple[Generator, ...]:
+    """Every catalogued generator, in file order."""
+    text = resources.files("vidsleuth.data").joinpath("generators.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    rows = data.get("generator", {})
+    return tuple(_generator(key, row) for key, row in rows.items())
+
+
+def get(key: str) -> Generator:
+    for g in generators():
+        if g.key == key:
+            return g
+    raise KeyError(key)
+
+
+def longest_single_generation_s() -> float:
+    """The longest clip any catalogued generator makes in one generation."""
+    return max(g.max_clip_s for g in generators())
+
+
+def by_size(width: int, height: int) -> tuple[Generator, ...]:
+    return tuple(g for g in generators() if g.matches_size(width, height))

@@ -1,0 +1,50 @@
+"""Settings for one analysis: which signals run and with which options.
+
+A settings object is plain data, hashable into a digest so that (content sha256, settings digest,
+signal versions) names one reproducible report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Frames with more pixels than this are refused before decoding (8192 x 8192: 8K video fits). A header that claims
+# more is either hostile or broken; decoding it would exhaust memory.
+DEFAULT_MAX_PIXELS = 8192 * 8192
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    only: tuple[str, ...] = ()  # run only these signals (empty: all available)
+    disable: tuple[str, ...] = ()  # never run these
+    trust_anchors: str | None = None  # PEM file of C2PA trust anchors
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    thumbnails: bool = True  # embed keyframe thumbnails in the report
+    signal_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def options_for(self, signal: str) -> Mapping[str, Any]:
+        return self.signal_options.get(signal, {})
+
+    def wants(self, signal: str) -> bool:
+        if signal in self.disable:
+            return False
+        return not self.only or signal in self.only
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "only": list(self.only),
+            "disable": list(self.disable),
+            "trust_anchors": self.trust_anchors,
+            "max_pixels": self.max_pixels,
+            "thumbnails": self.thumbnails,
+            "signal_options": {k: dict(v) for k, v in sorted(self.signal_options.items())},
+        }
+
+    def digest(self) -> str:
+        """A short stable hash of everything that can change a report."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]

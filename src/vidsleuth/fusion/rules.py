@@ -1,0 +1,207 @@
+"""Fusion policy v1: explicit rules over the shared strength scale, written to be read by a person.
+
+The rules, in order (strength names from vidsleuth.core.evidence):
+
+1. Decisive evidence of generation (>= 0.90) and decisive evidence against it (a trusted capture
+   claim, or a decisive refutation) at once: **inconclusive**, with both cited. Conflicts are for a
+   person to resolve, never averaged away.
+2. Decisive evidence of generation: **ai_generated** (or **partly_ai_generated** when every decisive
+   finding says the generated material is only part of the video), high confidence.
+3. Strong evidence of generation (>= 0.70) with nothing strong against it: **likely_ai_generated**,
+   medium confidence. Several weak or moderate hints never add up to this: only a single strong finding
+   can, so odd sizes and short shots alone can at most make a verdict "inconclusive — worth checking".
+4. A signed capture claim (provenance_attested, >= 0.40) with no moderate or stronger hint of
+   generation: **camera_original**, its confidence set by the claim's strength (trusted signer: high).
+5. Any hint of generation, manipulation or editing: **inconclusive — worth checking**, low confidence.
+6. Nothing: **no_indicators**, low confidence, with the caveat that absence of evidence is not proof.
+
+Signals that failed or were skipped are listed as caveats, because a missing check weakens any verdict.
+Per-hypothesis scores are the noisy-OR of supporting strengths; they are shown for transparency, and
+the rules above, not the scores, decide the label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from vidsleuth.core.evidence import Evidence, Hypothesis, Stance
+from vidsleuth.core.result import SignalResult, Status
+from vidsleuth.core.verdict import Confidence, Reason, Verdict, VerdictLabel
+
+POLICY = "rules@1"
+DECISIVE = 0.9
+STRONG = 0.7
+MODERATE = 0.4
+# How many further findings, beyond the ones that decided, are listed as supporting reasons.
+_CONTEXT_REASONS = 4
+
+
+def _noisy_or(strengths: Iterable[float]) -> float:
+    miss = 1.0
+    for s in strengths:
+        miss *= 1.0 - s
+    return 1.0 - miss
+
+
+def _by_strength(items: Iterable[Evidence]) -> list[Evidence]:
+    return sorted(items, key=lambda e: e.strength, reverse=True)
+
+
+def _reason(e: Evidence) -> Reason:
+    return Reason(e.summary, (e.code,))
+
+
+def _attribution(items: Sequence[Evidence]) -> str | None:
+    for e in items:
+        gen = e.data.get("generator")
+        if isinstance(gen, str) and gen:
+            return gen
+    return None
+
+
+def _caveats(results: Sequence[SignalResult]) -> list[str]:
+    out = []
+    for r in results:
+        if r.status is Status.FAILED:
+            out.append(f"The {r.signal} check could not run ({r.error}); its evidence is missing.")
+        elif r.status is Status.SKIPPED:
+            out.append(f"The {r.signal} check was skipped ({r.error}).")
+    return out
+
+
+def fuse(results: Sequence[SignalResult]) -> Verdict:
+    evidence = [e for r in results if r.status is Status.OK for e in r.evidence]
+    active = [e for e in evidence if e.stance is not Stance.INFORMATIONAL]
+
+    def pick(h: Hypothesis, stance: Stance, minimum: float = 0.0) -> list[Evidence]:
+        return _by_strength(
+            e for e in active if e.hypothesis is h and e.stance is stance and e.strength >= minimum
+        )
+
+    ai_for = pick(Hypothesis.AI_GENERATED, Stance.SUPPORTS)
+    ai_against = pick(Hypothesis.AI_GENERATED, Stance.REFUTES)
+    attested = pick(Hypothesis.PROVENANCE_ATTESTED, Stance.SUPPORTS)
+    other_hints = _by_strength(
+        e
+        for e in active
+        if e.stance is Stance.SUPPORTS
+        and e.hypothesis in (Hypothesis.FACE_MANIPULATED, Hypothesis.EDITED, Hypothesis.KNOWN_CONTENT)
+    )
+
+    scores = {h.value: round(_noisy_or(e.strength for e in pick(h, Stance.SUPPORTS)), 3) for h in Hypothesis}
+    scores["ai_generated_against"] = round(_noisy_or(e.strength for e in ai_against), 3)
+    caveats = _caveats(results)
+
+    decisive_for = [e for e in ai_for if e.strength >= DECISIVE]
+    decisive_against = [e for e in (*ai_against, *attested) if e.strength >= DECISIVE]
+    strong_against = [e for e in (*ai_against, *attested) if e.strength >= STRONG]
+
+    def context(exclude: Sequence[Evidence]) -> list[Reason]:
+        rest = [e for e in _by_strength(active) if e not in exclude]
+        return [_reason(e) for e in rest[:_CONTEXT_REASONS]]
+
+    if decisive_for and decisive_against:
+        cited = [decisive_for[0], decisive_against[0]]
+        return Verdict(
+            label=VerdictLabel.INCONCLUSIVE,
+            confidence=Confidence.LOW,
+            summary=(
+                "The evidence conflicts: one finding says the video was generated, another attests it "
+                "as authentic. A person should resolve this before anything is published."
+            ),
+            scores=scores,
+            reasons=tuple([_reason(e) for e in cited] + context(cited)),
+            policy=POLICY,
+            caveats=tuple(caveats),
+            attribution=_attribution(decisive_for),
+            worth_checking=True,
+        )
+
+    if decisive_for:
+        partial = all(e.data.get("scope") == "partial" for e in decisive_for)
+        label = VerdictLabel.PARTLY_AI_GENERATED if partial else VerdictLabel.AI_GENERATED
+        who = _attribution(decisive_for)
+        by = f" by {who}" if who else ""
+        what = "contains generated material" if partial else "was made"
+        summary = f"The file carries decisive evidence that it {what}{by}."
+        if strong_against:
+            caveats.insert(0, f"Evidence pointing the other way was also found: {strong_against[0].summary}")
+        return Verdict(
+            label=label,
+            confidence=Confidence.HIGH if not strong_against else Confidence.MEDIUM,
+            summary=summary,
+            scores=scores,
+            reasons=tuple([_reason(e) for e in decisive_for] + context(decisive_for)),
+            policy=POLICY,
+            caveats=tuple(caveats),
+            attribution=who,
+        )
+
+    strong_for = [e for e in ai_for if e.strength >= STRONG]
+    if strong_for and not strong_against:
+        partial = all(e.data.get("scope") == "partial" for e in strong_for)
+        who = _attribution(strong_for)
+        by = f" with {who}" if who else ""
+        return Verdict(
+            label=VerdictLabel.PARTLY_AI_GENERATED if partial else VerdictLabel.LIKELY_AI_GENERATED,
+            confidence=Confidence.MEDIUM,
+            summary=f"Strong, uncontradicted evidence suggests the video was generated{by}; it is not proof.",
+            scores=scores,
+            reasons=tuple([_reason(e) for e in strong_for] + context(strong_for)),
+            policy=POLICY,
+            caveats=tuple(caveats),
+            attribution=who,
+        )
+
+    hints = [e for e in ai_for if e.strength >= MODERATE]
+    if attested and attested[0].strength >= MODERATE and not hints:
+        top = attested[0]
+        confidence = (
+            Confidence.HIGH if top.strength >= DECISIVE else Confidence.MEDIUM if top.strength >= STRONG
+            else Confidence.LOW
+        )
+        caveats.append(
+            "A signed capture claim shows which device or service signed the file, not that the scene "
+            "it shows is what the post claims; check the context too."
+        )
+        return Verdict(
+            label=VerdictLabel.CAMERA_ORIGINAL,
+            confidence=confidence,
+            summary="The file carries a signed claim that it was captured by a camera, and no sign of "
+            "generation was found.",
+            scores=scores,
+            reasons=tuple([_reason(top)] + context([top])),
+            policy=POLICY,
+            caveats=tuple(caveats),
+            attribution=None,
+        )
+
+    if ai_for or other_hints:
+        cited = _by_strength([*ai_for, *other_hints])
+        return Verdict(
+            label=VerdictLabel.INCONCLUSIVE,
+            confidence=Confidence.LOW,
+            summary=(
+                "Some findings are worth checking, but none is strong enough to say the video was "
+                "generated or manipulated."
+            ),
+            scores=scores,
+            reasons=tuple([_reason(e) for e in cited] + context(cited)),
+            policy=POLICY,
+            caveats=tuple(caveats),
+            attribution=_attribution(cited),
+            worth_checking=True,
+        )
+
+    caveats.append(
+        "These checks look for specific traces; finding none does not prove the video is authentic."
+    )
+    return Verdict(
+        label=VerdictLabel.NO_INDICATORS,
+        confidence=Confidence.LOW,
+        summary="None of the checks that ran found a sign of generation or manipulation.",
+        scores=scores,
+        reasons=tuple(context([])),
+        policy=POLICY,
+        caveats=tuple(caveats),
+    )

@@ -1,0 +1,14 @@
+"""Built-in signals. Each module is one independent analysis; none imports another."""
+
+from __future__ import annotations
+
+from vidsleuth.core.signal import Signal
+
+
+def builtin_signals() -> tuple[type[Signal], ...]:
+    """The signals that ship with vidsleuth, in the order their results appear in reports."""
+    from vidsleuth.signals.metadata import MetadataSignal
+    from vidsleuth.signals.provenance import ProvenanceSignal
+    from vidsleuth.signals.shots import ShotsSignal
+
+    return (MetadataSignal, ProvenanceSignal, ShotsSignal)
