@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -46,7 +47,8 @@ def _texture(rng: np.random.Generator, h: int, w: int) -> npt.NDArray[np.float32
     bot = small[y1][:, x0] * (1 - fx) + small[y1][:, x1] * fx
     base = top * (1 - fy) + bot * fy
     noise = rng.normal(0, 6, size=(h, w, 1)).astype(np.float32)
-    return np.clip(base + noise, 0, 255).astype(np.float32)
+    out: npt.NDArray[np.float32] = np.clip(base + noise, 0, 255).astype(np.float32)
+    return out
 
 
 def scene_frames(scene: Scene, fps: float, size: tuple[int, int]) -> list[Frame]:
@@ -64,7 +66,7 @@ def scene_frames(scene: Scene, fps: float, size: tuple[int, int]) -> list[Frame]
         ox = int(20 + 15 * np.sin(t * 0.7 + scene.seed))
         oy = int(20 + 15 * np.cos(t * 0.5 + scene.seed))
         frame = bg[oy : oy + h, ox : ox + w].copy()
-        cx = (w * (0.2 + 0.6 * ((t * 0.15 + scene.seed * 0.13) % 1.0)))
+        cx = w * (0.2 + 0.6 * ((t * 0.15 + scene.seed * 0.13) % 1.0))
         cy = h * (0.5 + 0.3 * np.sin(t * 1.3))
         mask = (xx - cx) ** 2 + (yy - cy) ** 2 < radius**2
         frame[mask] = colour
@@ -93,7 +95,7 @@ def write_video(
 ) -> Path:
     """Encode scenes back to back. Returns the path. `frame_times` (seconds) makes variable frame rate."""
     path = Path(path)
-    container = av.open(str(path), mode="w")
+    container: Any = av.open(str(path), mode="w")
     if metadata:
         for k, v in metadata.items():
             container.metadata[k] = v
@@ -103,7 +105,7 @@ def write_video(
     stream.pix_fmt = "yuv420p"
     stream.time_base = time_base
     stream.codec_context.time_base = time_base
-    opts = {"crf": str(crf), "preset": "veryfast"} if codec == "libx264" else {}
+    opts: dict[str, str] = {"crf": str(crf), "preset": "veryfast"} if codec == "libx264" else {}
     if gop:
         opts["g"] = str(gop)
     stream.options = opts
@@ -195,7 +197,7 @@ def corrupt_middle(src: str | os.PathLike[str], dst: str | os.PathLike[str], fra
 def audio_only(path: str | os.PathLike[str], seconds: float = 1.0) -> Path:
     """An .mp4 with a single AAC audio stream and no video."""
     path = Path(path)
-    container = av.open(str(path), mode="w")
+    container: Any = av.open(str(path), mode="w")
     astream = container.add_stream("aac", rate=44100)
     samples = int(seconds * 44100)
     tone = (0.1 * np.sin(2 * np.pi * 440 * np.arange(samples) / 44100)).astype(np.float32)
@@ -213,7 +215,7 @@ def audio_only(path: str | os.PathLike[str], seconds: float = 1.0) -> Path:
 
 def absurd_dimensions(path: str | os.PathLike[str]) -> Path:
     """A YUV4MPEG2 (.y4m) file whose header declares 16000x16000 frames and carries one tiny frame:
-    the demuxer believes the header, so decoding it would allocate 384 MB per frame and, at full size, far more."""
+    the demuxer believes the header, so decoding it would allocate 384 MB for every frame."""
     out = Path(path)
     out.write_bytes(b"YUV4MPEG2 W16000 H16000 F24:1 Ip A1:1 C420jpeg\nFRAME\n" + bytes(64))
     return out

@@ -65,9 +65,7 @@ def _error_text(exc: BaseException) -> str:
 def _select(registry: SignalRegistry, settings: Settings) -> list[type[Signal]]:
     unknown = [n for n in (*settings.only, *settings.disable) if n not in registry]
     if unknown:
-        raise ConfigError(
-            f"unknown signal(s): {', '.join(unknown)} (known: {', '.join(registry.names())})"
-        )
+        raise ConfigError(f"unknown signal(s): {', '.join(unknown)} (known: {', '.join(registry.names())})")
     return list(registry)
 
 
@@ -165,9 +163,7 @@ def analyze(
     return report
 
 
-def _consumer(
-    instance: FrameSignal, ctx: AnalysisContext, results: dict[str, SignalResult]
-) -> FrameConsumer:
+def _consumer(instance: FrameSignal, ctx: AnalysisContext, results: dict[str, SignalResult]) -> FrameConsumer:
     instance.start(ctx)
 
     def on_error(exc: BaseException) -> None:

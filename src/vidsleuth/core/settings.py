@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# Frames with more pixels than this are refused before decoding (8192 x 8192: 8K video fits). A header that claims
-# more is either hostile or broken; decoding it would exhaust memory.
+# Frames with more pixels than this are refused before decoding (8192 x 8192: 8K video fits).
+# A header that claims more is either hostile or broken; decoding it would exhaust memory.
 DEFAULT_MAX_PIXELS = 8192 * 8192
 
 

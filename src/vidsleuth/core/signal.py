@@ -121,7 +121,7 @@ class FrameSignal(Signal):
     def sampling(self, ctx: AnalysisContext) -> Sampling:
         """The frames this signal needs for this video (may depend on its frame rate or size)."""
 
-    def start(self, ctx: AnalysisContext) -> None:  # noqa: B027 - optional hook
+    def start(self, ctx: AnalysisContext) -> None:
         """Called once before the first frame."""
 
     @abstractmethod

@@ -157,7 +157,10 @@ def fuse(results: Sequence[SignalResult]) -> Verdict:
     if attested and attested[0].strength >= MODERATE and not hints:
         top = attested[0]
         confidence = (
-            Confidence.HIGH if top.strength >= DECISIVE else Confidence.MEDIUM if top.strength >= STRONG
+            Confidence.HIGH
+            if top.strength >= DECISIVE
+            else Confidence.MEDIUM
+            if top.strength >= STRONG
             else Confidence.LOW
         )
         caveats.append(
@@ -170,7 +173,7 @@ def fuse(results: Sequence[SignalResult]) -> Verdict:
             summary="The file carries a signed claim that it was captured by a camera, and no sign of "
             "generation was found.",
             scores=scores,
-            reasons=tuple([_reason(top)] + context([top])),
+            reasons=(_reason(top), *context([top])),
             policy=POLICY,
             caveats=tuple(caveats),
             attribution=None,

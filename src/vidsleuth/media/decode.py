@@ -64,7 +64,7 @@ def _target_size(width: int, height: int, max_side: int | None) -> tuple[int, in
         return width, height
     scale = max_side / max(width, height)
     # Even sizes keep chroma subsampling and swscale happy.
-    return max(2, int(round(width * scale / 2)) * 2), max(2, int(round(height * scale / 2)) * 2)
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
 
 class _FrameConversions:
@@ -194,7 +194,9 @@ def decode_shared(
                             continue
                         consumer.advance(t)
                         try:
-                            sample = FrameSample(frames, t, is_key, conv.pixels(consumer.sampling), make_thumb)
+                            sample = FrameSample(
+                                frames, t, is_key, conv.pixels(consumer.sampling), make_thumb
+                            )
                             consumer.on_frame(sample)
                         except Exception as exc:  # a signal's bug must not sink the others
                             consumer.active = False

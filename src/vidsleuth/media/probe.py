@@ -93,7 +93,7 @@ def _first_frame_rotation(container: Any, stream: Any, name: str) -> int:
                 break
             try:
                 for frame in packet.decode():
-                    return int(round(getattr(frame, "rotation", 0) or 0)) % 360
+                    return round(getattr(frame, "rotation", 0) or 0) % 360
             except av.FFmpegError as exc:
                 errors += 1
                 last_error = _ffmpeg_message(exc)
@@ -124,7 +124,7 @@ def probe(source: SourceInfo, max_pixels: int) -> MediaInfo:
         if not video:
             kinds = sorted({str(s.type) for s in container.streams}) or ["none"]
             raise InputError(f"{name}: has no video stream (streams found: {', '.join(kinds)})")
-        v = video[0]
+        v: Any = video[0]
         width, height = int(v.codec_context.width or 0), int(v.codec_context.height or 0)
         if width <= 0 or height <= 0:
             raise InputError(f"{name}: the video stream declares no frame size ({width}x{height})")
@@ -134,9 +134,7 @@ def probe(source: SourceInfo, max_pixels: int) -> MediaInfo:
                 f"{max_pixels:,}; refusing to decode it"
             )
         rotation = _first_frame_rotation(container, v, name)
-        streams = tuple(
-            _stream_info(s, rotation if s.index == v.index else 0) for s in container.streams
-        )
+        streams = tuple(_stream_info(s, rotation if s.index == v.index else 0) for s in container.streams)
         # The analysed video stream goes first so that MediaInfo.video is the one that was decoded.
         streams = tuple(sorted(streams, key=lambda s: (s.index != v.index, s.index)))
         duration = float(container.duration) / 1_000_000 if container.duration else None
