@@ -92,10 +92,13 @@ def write_video(
     metadata: dict[str, str] | None = None,
     frame_times: Sequence[float] | None = None,
     gop: int | None = None,
+    faststart: bool = False,
 ) -> Path:
-    """Encode scenes back to back. Returns the path. `frame_times` (seconds) makes variable frame rate."""
+    """Encode scenes back to back. Returns the path. `frame_times` (seconds) makes variable frame rate;
+    `faststart` puts the MP4 index (moov) first, so that a truncated copy still opens."""
     path = Path(path)
-    container: Any = av.open(str(path), mode="w")
+    options = {"movflags": "+faststart"} if faststart else {}
+    container: Any = av.open(str(path), mode="w", options=options)
     if metadata:
         for k, v in metadata.items():
             container.metadata[k] = v

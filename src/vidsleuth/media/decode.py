@@ -56,7 +56,11 @@ class FrameConsumer:
     def advance(self, time_s: float) -> None:
         if self.sampling.fps is not None:
             step = 1.0 / self.sampling.fps
-            self.next_time_s = max(self.next_time_s + step, time_s + step * 0.5)
+            if self.next_time_s == -math.inf:
+                self.next_time_s = time_s + step
+            else:
+                # Keep a regular grid, but after a gap (VFR, dropped frames) do not burst to catch up.
+                self.next_time_s = max(self.next_time_s + step, time_s + step * 0.5)
 
 
 def _target_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:

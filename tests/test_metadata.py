@@ -1,0 +1,144 @@
+"""Signal `metadata`: generator formats, crops, labels, tags and stream facts, on made and real files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import media_factory as mf
+from tests.conftest import corpus_labels, corpus_path
+from vidsleuth.core import Report, Stance, Status
+from vidsleuth.pipeline import analyze
+from vidsleuth.registry import SignalRegistry
+from vidsleuth.signals.metadata import MetadataSignal
+
+REGISTRY = SignalRegistry([MetadataSignal])
+
+
+def run(path: Path) -> Report:
+    return analyze(path, registry=REGISTRY)
+
+
+def codes(report: Report) -> dict[str, float]:
+    result = report.result("metadata")
+    assert result is not None
+    assert result.status is Status.OK, result.error
+    return {e.code: e.strength for e in result.evidence}
+
+
+def test_generator_size_and_rate_match_is_a_hint(tmp_path: Path) -> None:
+    # 480x872 at 30 fps is the Sora app's feed encode: an uncommon size for a camera.
+    path = mf.write_video(tmp_path / "feed.mp4", [mf.Scene(1.0, 3)], fps=30, size=(480, 872))
+    report = run(path)
+    found = codes(report)
+    assert 0.3 <= found["metadata.generator_output_format"] <= 0.6
+    ev = next(e for e in report.evidence if e.code == "metadata.generator_output_format")
+    assert "Sora" in ev.data["generator"]
+    assert report.verdict.label.value == "inconclusive"  # a hint alone never says "AI"
+
+
+def test_common_camera_size_alone_says_nothing(tmp_path: Path) -> None:
+    path = mf.write_video(tmp_path / "cam.mp4", [mf.Scene(1.5, 3)], fps=25, size=(640, 360))
+    found = codes(run(path))
+    assert "metadata.generator_output_format" not in found
+    assert "metadata.cropped_generator_size" not in found
+
+
+def test_crop_of_a_generator_size_is_flagged(tmp_path: Path) -> None:
+    # 480x800: the Sora feed's 480x872 with 72 rows cut from one side.
+    path = mf.write_video(tmp_path / "crop.mp4", [mf.Scene(0.5, 3)], fps=30, size=(480, 800))
+    report = run(path)
+    assert codes(report)["metadata.cropped_generator_size"] <= 0.3
+    ev = next(e for e in report.evidence if e.code == "metadata.cropped_generator_size")
+    assert ev.data["generator_size"] in ([480, 872], [872, 480])
+
+
+def test_aigc_label_is_strong_evidence(tmp_path: Path) -> None:
+    label = '{"Label":"1","ContentProducer":"TestCo","ProduceID":"42"}'
+    path = mf.write_video(tmp_path / "aigc.mkv", [mf.Scene(0.5, 1)], metadata={"AIGC": label})
+    report = run(path)
+    assert codes(report)["metadata.aigc_label"] >= 0.8
+    assert report.verdict.label.value == "likely_ai_generated"
+    assert report.verdict.attribution == "TestCo"
+
+
+def test_xmp_digital_source_type_is_read(tmp_path: Path) -> None:
+    xmp = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description '
+        'Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/'
+        'compositeWithTrainedAlgorithmicMedia"/></rdf:RDF></x:xmpmeta>'
+    )
+    path = mf.write_video(tmp_path / "xmp.mkv", [mf.Scene(0.5, 1)], metadata={"XMP": xmp})
+    report = run(path)
+    ev = next(e for e in report.evidence if e.code == "metadata.xmp_ai_source_type")
+    assert ev.data["scope"] == "partial"
+    assert report.verdict.label.value == "partly_ai_generated"
+
+
+def test_grok_signature_comment(tmp_path: Path) -> None:
+    path = mf.write_video(
+        tmp_path / "grok.mkv", [mf.Scene(0.5, 1)], metadata={"comment": "Signature: " + "Ab9+/" * 12}
+    )
+    report = run(path)
+    ev = next(e for e in report.evidence if e.code == "metadata.generator_tag.grok_signature")
+    assert ev.data["generator"] == "Grok Imagine (xAI)"
+    assert ev.strength <= 0.6
+
+
+def test_stream_facts(tmp_path: Path) -> None:
+    vfr = codes(run(mf.variable_frame_rate(tmp_path / "vfr.mp4")))
+    assert "metadata.variable_frame_rate" in vfr
+    assert "metadata.no_audio" in vfr
+    rot = codes(run(mf.write_video(tmp_path / "rot.mp4", [mf.Scene(0.5, 1)], rotation=90, audio=True)))
+    assert "metadata.rotation" in rot
+    assert "metadata.no_audio" not in rot
+    assert "metadata.reencode" in rot  # our factory writes with FFmpeg's libavformat
+
+
+def test_truncated_file_reports_missing_frames(tmp_path: Path) -> None:
+    # Move the moov atom to the front so a truncated copy is still openable but short of data.
+    full = mf.write_video(tmp_path / "full.mp4", [mf.Scene(4.0, 1)], faststart=True)
+    cut = mf.truncate(full, tmp_path / "cut.mp4", 0.5)
+    found = codes(run(cut))
+    assert "metadata.missing_frames" in found or "metadata.decode_problems" in found
+
+
+def test_metadata_table_and_summary(tmp_path: Path) -> None:
+    report = run(mf.write_video(tmp_path / "t.mp4", [mf.Scene(0.5, 1)], metadata={"title": "<b>x</b>"}))
+    result = report.result("metadata")
+    assert result is not None
+    fields = {row["field"]: row["value"] for row in result.metrics["table"]}
+    assert fields["frame size"] == "160x96"
+    assert fields["container: title"] == "<b>x</b>"  # kept verbatim here; reports escape it
+    summary = next(e for e in result.evidence if e.code == "metadata.summary")
+    assert summary.stance is Stance.INFORMATIONAL
+    assert "160x96" in summary.summary
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("relative", "generator"),
+    [
+        ("c2pa/veo3.1_c2pa_google_coffee.mp4", "Veo"),
+        ("ai_generated/hailuo_likely_Advertising_product_1366x768.mp4", "Hailuo"),
+        ("ai_generated/grok_imagine_puppet_Vizual_grokquick5.mp4", "Grok"),
+        ("ai_generated/sora2_feed/remix-batch-1_remix_0035.mp4", "Sora"),
+    ],
+)
+def test_corpus_generator_hints(relative: str, generator: str) -> None:
+    report = run(corpus_path(relative))
+    hints = [e for e in report.evidence if e.stance is Stance.SUPPORTS]
+    assert any(generator in str(e.data.get("generator", "")) for e in hints), [e.summary for e in hints]
+    assert all(e.strength < 0.7 for e in hints)  # metadata alone never makes it "likely AI"
+
+
+@pytest.mark.corpus
+def test_corpus_real_files_get_no_strong_ai_hint() -> None:
+    rows = [r for r in corpus_labels() if r["label"] == "real" and r["path"].startswith("real/")]
+    if not rows:
+        pytest.skip("corpus labels absent")
+    for row in rows:
+        report = run(corpus_path(row["path"]))
+        strong = [e for e in report.evidence if e.stance is Stance.SUPPORTS and e.strength >= 0.4]
+        assert not strong, (row["path"], [e.summary for e in strong])
