@@ -1,0 +1,44 @@
+# vidsleuth developer commands. `make demo` sets up and checks the bundled sample; `make test` runs
+# lint, type checks and the default test suite. Both work on a fresh machine with Python 3.11.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test test-fast test-slow lint bench sample clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/vidsleuth check samples/stitched_4s_10s.mp4 -o vidsleuth-reports/demo.html
+	$(BIN)/vidsleuth check samples/stitched_4s_10s.mp4 --no-report --quiet --json > vidsleuth-reports/demo.json
+	@echo "Open vidsleuth-reports/demo.html in a browser to read the full report."
+
+lint: setup
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -m "not slow" -q
+
+test-fast: setup
+	$(BIN)/pytest -m "not slow and not corpus" -q
+
+test-slow: setup
+	$(BIN)/pytest -m slow -q
+
+bench: setup
+	$(BIN)/python bench/bench_check.py
+
+sample: setup
+	$(BIN)/python scripts/make_sample.py samples/stitched_4s_10s.mp4
+
+clean:
+	rm -rf $(VENV) vidsleuth-reports .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,113 @@
+"""Benchmark: wall time of `vidsleuth check` against a bare threaded decode of the same file.
+
+Generates (once, cached) a 60 s 1920x1080 30 fps H.264 video with the test media factory, then times:
+  * baseline: PyAV decode of every frame with FFmpeg's frame threading (what any tool must pay), and
+    `ffmpeg -f null` when an ffmpeg binary is on PATH;
+  * `vidsleuth check FILE --no-report --quiet` as a user runs it (process start-up included);
+  * `analyze()` in-process, per signal (each signal alone) and all together.
+Prints each as seconds and as a ratio to the PyAV baseline (median of --repeat runs). Run:
+
+    make bench            # or: .venv/bin/python bench/bench_check.py --seconds 60 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import av
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.media_factory import Scene, write_video  # noqa: E402
+
+from vidsleuth.core.settings import Settings  # noqa: E402
+from vidsleuth.pipeline import analyze, default_registry  # noqa: E402
+
+
+def make_video(seconds: int, cache: Path) -> Path:
+    path = cache / f"bench_{seconds}s_1080p30.mp4"
+    if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        print(f"generating {path} (once) ...", flush=True)
+        # A cut every 6 s gives the shot detector real work; 1080p30 H.264 as phones and sites deliver.
+        scenes = [Scene(6.0, i) for i in range(seconds // 6)] + [Scene(seconds % 6, 99)] * (seconds % 6 > 0)
+        write_video(path, scenes, fps=30, size=(1920, 1080), crf=23)
+    return path
+
+
+def decode_baseline(path: Path) -> None:
+    container: Any = av.open(str(path))
+    with container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for _ in container.decode(stream):
+            pass
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache")
+    parser.add_argument("--file", type=Path, help="benchmark this file instead of the generated one")
+    args = parser.parse_args()
+    path = args.file or make_video(args.seconds, args.cache)
+
+    rows: list[tuple[str, float]] = []
+    base = timed(lambda: decode_baseline(path), args.repeat)
+    rows.append(("bare PyAV threaded decode (baseline)", base))
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg:
+        cmd = [ffmpeg, "-v", "error", "-threads", "0", "-i", str(path), "-f", "null", "-"]
+        rows.append(("ffmpeg -f null", timed(lambda: subprocess.run(cmd, check=True), args.repeat)))
+    cli = [str(Path(sys.executable).parent / "vidsleuth"), "check", str(path), "--no-report", "--quiet"]
+    rows.append(
+        ("vidsleuth check (CLI, all signals)", timed(lambda: subprocess.run(cli, check=True), args.repeat))
+    )
+    registry = default_registry()
+    rows.append(("analyze() all signals", timed(lambda: analyze(path, registry=registry), args.repeat)))
+    for name in registry.names():
+        settings = Settings(only=(name,))
+        rows.append(
+            (
+                f"analyze() only {name}",
+                timed(lambda s=settings: analyze(path, s, registry=registry), args.repeat),
+            )
+        )
+
+    info: Any = av.open(str(path))
+    v = info.streams.video[0]
+    print(
+        f"\nfile: {path.name}  {v.codec_context.width}x{v.codec_context.height}  "
+        f"{float(v.average_rate):g} fps  "
+        f"{info.duration / 1e6:.1f} s   median of {args.repeat} run(s)\n"
+    )
+    info.close()
+    print(f"{'what':<42} {'seconds':>8} {'ratio':>7}")
+    for label, secs in rows:
+        print(f"{label:<42} {secs:8.2f} {secs / base:7.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

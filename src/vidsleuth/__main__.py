@@ -1,0 +1,5 @@
+"""`python -m vidsleuth` runs the command-line tool."""
+
+from vidsleuth.cli.main import main
+
+main()

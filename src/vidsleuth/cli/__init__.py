@@ -1,0 +1,1 @@
+"""The command-line front end: parse, call `analyze`, render. No analysis logic lives here."""
