@@ -56,8 +56,29 @@ class StreamInfo:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> StreamInfo:
         known = {k: v for k, v in d.items() if k in cls.__slots__}
-        known["tags"] = dict(known.get("tags") or {})
+        for name in _INT_FIELDS:
+            known[name] = _opt(int, known.get(name))
+        for name in _FLOAT_FIELDS:
+            known[name] = _opt(float, known.get(name))
+        known["index"] = int(d["index"])
+        known["kind"] = str(d["kind"])
+        known["rotation"] = _opt(int, known.get("rotation")) or 0
+        known["tags"] = {str(k): str(v) for k, v in (known.get("tags") or {}).items()}
         return cls(**known)
+
+
+_INT_FIELDS = ("width", "height", "frame_count", "bit_rate", "sample_rate", "channels")
+_FLOAT_FIELDS = ("frame_rate", "nominal_frame_rate", "duration_s")
+
+
+def _opt(kind: type[int] | type[float], value: Any) -> Any:
+    """A number read from JSON, or None when it is missing or not a number (a hand-edited file)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return kind(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +126,8 @@ class MediaInfo:
     def from_dict(cls, d: Mapping[str, Any]) -> MediaInfo:
         return cls(
             container=str(d["container"]),
-            duration_s=d.get("duration_s"),
-            bit_rate=d.get("bit_rate"),
-            tags=dict(d.get("tags") or {}),
+            duration_s=_opt(float, d.get("duration_s")),
+            bit_rate=_opt(int, d.get("bit_rate")),
+            tags={str(k): str(v) for k, v in (d.get("tags") or {}).items()},
             streams=tuple(StreamInfo.from_dict(s) for s in d.get("streams") or ()),
         )

@@ -49,7 +49,7 @@ class Reason:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Reason:
-        return cls(str(d["text"]), tuple(d.get("evidence") or ()))
+        return cls(str(d["text"]), tuple(str(c) for c in d.get("evidence") or () if c is not None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +99,10 @@ class Verdict:
             label=VerdictLabel(d["label"]),
             confidence=Confidence(d["confidence"]),
             summary=str(d["summary"]),
-            scores=dict(d.get("scores") or {}),
+            scores={str(k): float(v) for k, v in (d.get("scores") or {}).items()},
             reasons=tuple(Reason.from_dict(r) for r in d.get("reasons") or ()),
             policy=str(d["policy"]),
-            caveats=tuple(d.get("caveats") or ()),
+            caveats=tuple(str(c) for c in d.get("caveats") or ()),
             attribution=d.get("attribution"),
             worth_checking=bool(d.get("worth_checking")),
             extras=dict(d.get("extras") or {}),
