@@ -1,0 +1,725 @@
+"""Signal `provenance`: C2PA Content Credentials, on synthetic manifest JSON, on files signed here with a
+throw-away CA (so that the trusted path and tampering can be tested without the corpus), and on the corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import media_factory as mf
+from tests.conftest import corpus_path
+from vidsleuth.core import Evidence, Report, Settings, SignalResult, Stance, Status, VerdictLabel
+from vidsleuth.fusion import fuse
+from vidsleuth.pipeline import analyze
+from vidsleuth.registry import SignalRegistry
+from vidsleuth.signals import c2pa_reader
+from vidsleuth.signals.c2pa_reader import (
+    ManifestStore,
+    TrustAnchors,
+    TrustAnchorsError,
+    UnreadableManifestError,
+    has_manifest_marker,
+    mime_for,
+    read_manifest_store,
+)
+from vidsleuth.signals.provenance import NO_TRUST_LIST, ProvenanceSignal, assess, generator_label
+
+REGISTRY = SignalRegistry([ProvenanceSignal])
+IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+AI_LABELS = {VerdictLabel.AI_GENERATED, VerdictLabel.LIKELY_AI_GENERATED, VerdictLabel.PARTLY_AI_GENERATED}
+JSON = dict[str, Any]
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def _sig(label: str) -> str:
+    return f"self#jumbf=/c2pa/{label}/c2pa.signature"
+
+
+def _hash(label: str) -> str:
+    return f"self#jumbf=/c2pa/{label}/c2pa.assertions/c2pa.hash.bmff.v3"
+
+
+def status(code: str, url: str) -> JSON:
+    return {"code": code, "url": url, "explanation": code.rsplit(".", 1)[-1]}
+
+
+def intact(label: str) -> list[JSON]:
+    return [
+        status("claimSignature.validated", _sig(label)),
+        status("assertion.hashedURI.match", _hash(label)),
+        status("assertion.bmffHash.match", _hash(label)),
+    ]
+
+
+def manifest(
+    label: str,
+    dst: str | None,
+    *,
+    action: str = "c2pa.created",
+    agent: Any = None,
+    issuer: str | None = "OpenAI",
+    generator: str = "Sora",
+    ingredients: Sequence[JSON] = (),
+) -> JSON:
+    act: JSON = {"action": action}
+    if agent is not None:
+        act["softwareAgent"] = agent
+    if dst:
+        act["digitalSourceType"] = IPTC + dst
+    return {
+        "label": label,
+        "title": f"{label}.mp4",
+        "claim_generator_info": [{"name": generator}],
+        "assertions": [
+            {"label": "c2pa.actions.v2", "data": {"actions": [act]}},
+            {"label": "c2pa.hash.bmff.v3"},
+        ],
+        "signature_info": {"alg": "Es256", "issuer": issuer, "common_name": f"{generator} signer"},
+        "ingredients": list(ingredients),
+    }
+
+
+def ingredient(label: str, relationship: str, title: str = "part.png") -> JSON:
+    return {"title": title, "relationship": relationship, "active_manifest": label, "format": "image/png"}
+
+
+def store(
+    manifests: Sequence[JSON],
+    success: Sequence[JSON] = (),
+    failure: Sequence[JSON] = (),
+    deltas: Sequence[JSON] = (),
+) -> ManifestStore:
+    data = {
+        "active_manifest": manifests[0]["label"],
+        "manifests": {m["label"]: m for m in manifests},
+        "validation_results": {
+            "activeManifest": {"success": list(success), "informational": [], "failure": list(failure)},
+            "ingredientDeltas": list(deltas),
+        },
+        "validation_state": "Invalid" if failure else "Valid",
+    }
+    return ManifestStore.from_c2pa_json(data)
+
+
+def found(evidence: Sequence[Evidence]) -> dict[str, Evidence]:
+    return {e.code: e for e in evidence}
+
+
+def verdict_of(evidence: Sequence[Evidence]) -> VerdictLabel:
+    return fuse([SignalResult.ok("provenance", "1.0.0", evidence)]).label
+
+
+def provenance(report: Report) -> SignalResult:
+    result = report.result("provenance")
+    assert result is not None
+    return result
+
+
+# ------------------------------------------------------------------------------------------ unit: evidence
+def test_ai_assertion_with_intact_bindings_is_decisive_even_untrusted() -> None:
+    s = store(
+        [manifest("urn:a", "trainedAlgorithmicMedia", agent={"name": "Sora"})],
+        success=intact("urn:a"),
+        failure=[
+            status("signingCredential.untrusted", _sig("urn:a")),
+            status("signingCredential.expired", _sig("urn:a")),
+        ],
+    )
+    evidence, metrics = assess(s)
+    ai = found(evidence)["c2pa.ai_generated_assertion"]
+    assert ai.strength >= 0.9 and ai.stance is Stance.SUPPORTS
+    assert ai.data["generator"] == "Sora (OpenAI)"
+    assert ai.data["bindings_intact"] is True and ai.data["trusted"] is False
+    assert "signer trust not checked" in ai.summary and "expired" in ai.summary
+    entry = metrics["manifests"][0]
+    assert entry["bindings_intact"] is True and entry["signer_trust"] == "untrusted"
+    assert {f["code"] for f in entry["validation"]["failed"]} == {
+        "signingCredential.untrusted",
+        "signingCredential.expired",
+    }
+    assert "assertion.bmffHash.match" in {p["code"] for p in entry["validation"]["passed"]}
+    assert verdict_of(evidence) is VerdictLabel.AI_GENERATED
+
+
+def test_hash_mismatch_weakens_the_ai_claim_and_reports_broken_bindings() -> None:
+    label = "urn:a"
+    s = store(
+        [manifest(label, "trainedAlgorithmicMedia", agent={"name": "Sora"})],
+        success=intact(label)[:2],
+        failure=[status("assertion.bmffHash.mismatch", _hash(label))],
+    )
+    evidence, metrics = assess(s)
+    by_code = found(evidence)
+    assert 0.4 <= by_code["c2pa.ai_generated_assertion"].strength < 0.7
+    broken = by_code["c2pa.bindings_broken"]
+    assert broken.hypothesis.value == "edited" and 0.4 <= broken.strength < 0.7
+    assert broken.data["content_changed"] is True
+    assert metrics["manifests"][0]["bindings_intact"] is False
+    assert verdict_of(evidence) is VerdictLabel.INCONCLUSIVE
+
+
+@pytest.mark.parametrize(
+    ("trust_code", "hash_ok", "low", "high"),
+    [
+        ("signingCredential.trusted", True, 0.9, 0.95),
+        ("signingCredential.untrusted", True, 0.55, 0.7),
+        ("signingCredential.trusted", False, 0.0, 0.4),
+    ],
+)
+def test_capture_claim_strength_follows_trust_and_bindings(
+    trust_code: str, hash_ok: bool, low: float, high: float
+) -> None:
+    label = "urn:cam"
+    checks = intact(label) if hash_ok else intact(label)[:2]
+    trust = status(trust_code, _sig(label))
+    s = store(
+        [manifest(label, "digitalCapture", issuer="Sony Corporation", generator="SONY_CAMERA")],
+        success=[*checks, trust] if trust_code.endswith(".trusted") else checks,
+        failure=([] if hash_ok else [status("assertion.bmffHash.mismatch", _hash(label))])
+        + ([] if trust_code.endswith(".trusted") else [trust]),
+    )
+    evidence, _ = assess(s, trust_label="user-supplied: test", trust_configured=True)
+    capture = found(evidence)["c2pa.capture_assertion"]
+    assert capture.hypothesis.value == "provenance_attested" and low <= capture.strength <= high
+    assert "c2pa.ai_generated_assertion" not in found(evidence)
+    if trust_code.endswith(".trusted") and hash_ok:
+        assert verdict_of(evidence) is VerdictLabel.CAMERA_ORIGINAL
+
+
+def test_composite_in_an_ingredient_is_partial() -> None:
+    part = manifest(
+        "adobe:urn:p",
+        "compositeWithTrainedAlgorithmicMedia",
+        action="c2pa.edited",
+        agent="Adobe Firefly",
+        issuer="Adobe Inc.",
+        generator="Adobe Photoshop",
+    )
+    top = manifest(
+        "urn:top",
+        None,
+        action="c2pa.opened",
+        issuer="Adobe Inc.",
+        generator="Adobe Premiere Pro",
+        ingredients=[ingredient("adobe:urn:p", "componentOf", "sun.png")],
+    )
+    delta = {
+        "validationDeltas": {
+            "success": [status("ingredient.manifest.validated", "self#jumbf=/c2pa/adobe:urn:p")]
+        }
+    }
+    s = store([top, part], success=intact("urn:top"), deltas=[delta])
+    evidence, metrics = assess(s)
+    ev = found(evidence)["c2pa.composite_ai_assertion"]
+    assert ev.data["scope"] == "partial" and ev.data["generator"] == "Adobe Firefly" and ev.strength >= 0.9
+    assert "sun.png" in ev.summary
+    assert verdict_of(evidence) is VerdictLabel.PARTLY_AI_GENERATED
+    ing = metrics["manifests"][0]["ingredients"][0]
+    assert ing["has_manifest"] is True and ing["relationship"] == "componentOf"
+    assert metrics["manifests"][1]["validation"]["passed"][0]["code"] == "ingredient.manifest.validated"
+
+
+def test_generated_clip_placed_as_a_component_is_partial_and_parent_chain_is_full() -> None:
+    clip = manifest("urn:gen", "trainedAlgorithmicMedia")
+    for relationship, expected in (("componentOf", "partial"), ("parentOf", "full")):
+        top = manifest(
+            "urn:edit",
+            None,
+            action="c2pa.placed",
+            issuer="Example Newsroom",
+            generator="Editor",
+            ingredients=[ingredient("urn:gen", relationship)],
+        )
+        evidence, _ = assess(store([top, clip], success=intact("urn:edit")))
+        ai = [e for e in evidence if e.hypothesis.value == "ai_generated" and e.stance is Stance.SUPPORTS]
+        assert len(ai) == 1 and ai[0].data["scope"] == expected, relationship
+
+
+def test_capture_ingredient_of_a_generated_video_is_only_a_weak_partial_claim() -> None:
+    cam = manifest("urn:cam", "digitalCapture", issuer="Sony Corporation", generator="SONY_CAMERA")
+    gen = manifest(
+        "urn:gen",
+        "trainedAlgorithmicMedia",
+        agent={"name": "Restyler"},
+        ingredients=[ingredient("urn:cam", "parentOf", "clip.mp4")],
+    )
+    evidence, _ = assess(store([gen, cam], success=intact("urn:gen")))
+    by_code = found(evidence)
+    assert by_code["c2pa.capture_assertion"].strength < 0.4
+    assert by_code["c2pa.capture_assertion"].data["scope"] == "partial"
+    assert verdict_of(evidence) is VerdictLabel.AI_GENERATED
+
+
+def test_manifest_without_ai_assertion_is_informational_only() -> None:
+    opened = manifest(
+        "urn:v", None, action="c2pa.opened", issuer="C2PA Test Signing Cert", generator="TestApp"
+    )
+    s = store([opened], success=intact("urn:v"))
+    evidence, metrics = assess(s)
+    assert [e.code for e in evidence] == ["c2pa.manifest_no_ai_assertion"]
+    assert all(e.stance is Stance.INFORMATIONAL for e in evidence)
+    assert verdict_of(evidence) is VerdictLabel.NO_INDICATORS
+    assert metrics["manifest_present"] is True and metrics["active_manifest"] == "urn:v"
+
+
+def test_malformed_manifest_json_does_not_crash() -> None:
+    hostile: JSON = {
+        "active_manifest": ["not", "a", "label"],
+        "manifests": {"x": {"assertions": "nope", "signature_info": 5, "ingredients": [7, {"title": 3}]}},
+        "validation_results": {"activeManifest": {"failure": [{"code": None}, "junk"]}},
+    }
+    s = ManifestStore.from_c2pa_json(hostile)
+    evidence, metrics = assess(s)
+    assert s.active is None and len(s.manifests) == 1
+    assert "c2pa.manifest_no_ai_assertion" in found(evidence)
+    json.dumps(metrics)
+
+
+def test_statuses_are_assigned_to_the_manifest_their_url_names() -> None:
+    top = manifest("urn:top", None, ingredients=[ingredient("urn:old", "parentOf")])
+    old = manifest("urn:old", None)
+    delta = {"validationDeltas": {"failure": [status("signingCredential.revoked", _sig("urn:old"))]}}
+    s = store([top, old], success=intact("urn:top"), deltas=[delta])
+    active, ingredient_manifest = s.manifests
+    assert active.label == "urn:top" and not active.validation.failed
+    assert ingredient_manifest.validation.failed_codes == {"signingCredential.revoked"}
+    evidence, metrics = assess(s)
+    assert "c2pa.invalid_ingredient" in found(evidence)
+    assert metrics["manifests"][1]["signer_trust"] == "untrusted"
+
+
+def test_metrics_keep_the_panel_shape() -> None:
+    s = store([manifest("urn:a", "trainedAlgorithmicMedia")], success=intact("urn:a"))
+    _, metrics = assess(s, trust_label="user-supplied: anchors.pem")
+    assert set(metrics) == {
+        "manifest_present",
+        "trust_list",
+        "validation_state",
+        "active_manifest",
+        "manifests",
+    }
+    entry = metrics["manifests"][0]
+    assert set(entry) == {
+        "label",
+        "title",
+        "claim_generator",
+        "claim_generator_info",
+        "signer",
+        "actions",
+        "digital_source_types",
+        "ingredients",
+        "assertion_labels",
+        "bindings_intact",
+        "signer_trust",
+        "validation",
+    }
+    assert set(entry["signer"]) == {"issuer", "common_name", "alg", "time", "cert_serial"}
+    assert set(entry["actions"][0]) == {"action", "software_agent", "digital_source_type", "when"}
+    assert set(entry["validation"]) == {"passed", "failed", "informational"}
+    assert entry["digital_source_types"] == ["trainedAlgorithmicMedia"]
+    assert json.loads(json.dumps(metrics)) == metrics
+
+
+def test_generator_labels_use_only_what_was_signed() -> None:
+    s = store(
+        [
+            manifest("a", "trainedAlgorithmicMedia", agent={"name": "Sora"}),
+            manifest(
+                "b",
+                "trainedAlgorithmicMedia",
+                issuer="Google LLC",
+                generator="Google C2PA Core Generator Library",
+            ),
+            manifest("c", "trainedAlgorithmicMedia", agent="Adobe Firefly", issuer="Adobe Inc."),
+            manifest("d", "trainedAlgorithmicMedia", issuer=None, generator="c2patool"),
+        ]
+    )
+    labels = [generator_label(m, m.actions[0]) for m in s.manifests]
+    assert labels == [
+        "Sora (OpenAI)",
+        "a Google generator, signed by Google LLC",
+        "Adobe Firefly",
+        "an unnamed generator",
+    ]
+
+
+def test_mime_hints() -> None:
+    assert mime_for("/x/clip.MOV") == "video/quicktime"
+    assert mime_for("/x/clip.m4v") == "video/x-m4v"
+    assert mime_for("/tmp/upload-3f9a", "mov,mp4,m4a,3gp,3g2,mj2") == "video/mp4"
+    assert mime_for("/tmp/upload-3f9a", "avi") == "video/x-msvideo"
+    assert mime_for("/tmp/upload-3f9a", "matroska,webm") is None
+
+
+def test_trust_anchor_files_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(TrustAnchorsError, match="could not read"):
+        TrustAnchors.load(tmp_path / "missing.pem")
+    (tmp_path / "empty.pem").write_text("hello\n")
+    with pytest.raises(TrustAnchorsError, match="no '-----BEGIN CERTIFICATE-----'"):
+        TrustAnchors.load(tmp_path / "empty.pem")
+
+
+def test_manifest_marker_is_found_across_chunk_boundaries(tmp_path: Path) -> None:
+    marker = b"jumdc2pa\x00\x11\x00\x10"
+    path = tmp_path / "blob.bin"
+    path.write_bytes(b"\0" * 1021 + marker + b"\0" * 50)
+    assert has_manifest_marker(path, chunk=1024)
+    path.write_bytes(b"\0" * 4096)
+    assert not has_manifest_marker(path, chunk=1024)
+
+
+# ---------------------------------------------------------------------------------------------- signed here
+@dataclass(frozen=True)
+class Pki:
+    ca_pem: Path
+    chain_pem: bytes
+    key_pem: bytes
+
+
+def make_pki(directory: Path, org: str) -> Pki:
+    """A root CA and an ES256 end-entity certificate with the key usages C2PA requires of a signer."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.UTC)
+
+    def name(cn: str) -> x509.Name:
+        return x509.Name(
+            [x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.ORGANIZATION_NAME, org)]
+        )
+
+    def usage(ca: bool) -> x509.KeyUsage:
+        return x509.KeyUsage(not ca, False, False, False, False, ca, ca, False, False)
+
+    ca_key, ee_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name(f"{org} root"))
+        .issuer_name(name(f"{org} root"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(usage(True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    ee = (
+        x509.CertificateBuilder()
+        .subject_name(name(f"{org} signer"))
+        .issuer_name(ca.subject)
+        .public_key(ee_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage(False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    ca_path = directory / f"{org.replace(' ', '_')}_anchors.pem"
+    ca_path.write_bytes(ca.public_bytes(pem))
+    key = ee_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return Pki(ca_path, ee.public_bytes(pem) + ca.public_bytes(pem), key)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"), "Test Camera Co")
+
+
+@pytest.fixture(scope="module")
+def plain_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return mf.continuous(tmp_path_factory.mktemp("src") / "plain.mp4", seconds=1.0)
+
+
+def sign(pki: Pki, src: Path, dst: Path, term: str, *, remote_url: str | None = None) -> Path:
+    """Embed a manifest (one c2pa.created action with `term`) signed by `pki`; no time-stamp, no network."""
+    import c2pa
+
+    definition = {
+        "claim_generator_info": [{"name": "vidsleuth-tests", "version": "1"}],
+        "title": dst.name,
+        "assertions": [
+            {
+                "label": "c2pa.actions",
+                "data": {
+                    "actions": [
+                        {
+                            "action": "c2pa.created",
+                            "digitalSourceType": IPTC + term,
+                            "softwareAgent": {"name": "TestGen"},
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(b"es256", pki.chain_pem, pki.key_pem, None))
+    builder = c2pa.Builder(json.dumps(definition))
+    if remote_url:
+        builder.set_no_embed()
+        builder.set_remote_url(remote_url)
+    with src.open("rb") as source, dst.open("wb") as out:
+        builder.sign(signer, "video/mp4", source, out)
+    builder.close()
+    signer.close()
+    return dst
+
+
+def run(path: Path, trust: Path | None = None, isolate: bool = True) -> Report:
+    options = {} if isolate else {"provenance": {"isolate": False}}
+    settings = Settings(trust_anchors=str(trust) if trust else None, signal_options=options)
+    return analyze(path, settings, registry=REGISTRY)
+
+
+def test_signed_capture_is_trusted_only_with_the_matching_anchor(
+    pki: Pki, plain_video: Path, tmp_path: Path
+) -> None:
+    signed = sign(pki, plain_video, tmp_path / "capture.mp4", "digitalCapture")
+    trusted = run(signed, trust=pki.ca_pem)
+    result = provenance(trusted)
+    capture = found(result.evidence)["c2pa.capture_assertion"]
+    assert capture.strength >= 0.9 and capture.data["trusted"] is True
+    assert result.metrics["trust_list"].startswith("user-supplied: Test_Camera_Co_anchors.pem (1 certificate")
+    assert result.metrics["manifests"][0]["signer_trust"] == "trusted"
+    assert result.metrics["validation_state"] == "Trusted"
+    assert trusted.verdict.label is VerdictLabel.CAMERA_ORIGINAL
+
+    unchecked = provenance(run(signed, isolate=False))
+    assert unchecked.metrics["trust_list"] == NO_TRUST_LIST
+    assert 0.55 <= found(unchecked.evidence)["c2pa.capture_assertion"].strength < 0.7
+
+    other = make_pki(tmp_path, "Other Org")
+    wrong = provenance(run(signed, trust=other.ca_pem))
+    assert wrong.metrics["manifests"][0]["signer_trust"] == "untrusted"
+    assert "not on the supplied trust list" in found(wrong.evidence)["c2pa.capture_assertion"].summary
+
+
+def test_tampered_ai_file_weakens_the_claim(pki: Pki, plain_video: Path, tmp_path: Path) -> None:
+    signed = sign(pki, plain_video, tmp_path / "gen.mp4", "trainedAlgorithmicMedia")
+    assert (
+        found(provenance(run(signed, isolate=False)).evidence)["c2pa.ai_generated_assertion"].strength >= 0.9
+    )
+    data = bytearray(signed.read_bytes())
+    data[data.rindex(b"mdat") + 200] ^= 0xFF
+    tampered = tmp_path / "tampered.mp4"
+    tampered.write_bytes(bytes(data))
+    report = run(tampered)
+    by_code = found(provenance(report).evidence)
+    assert by_code["c2pa.ai_generated_assertion"].strength < 0.7
+    assert by_code["c2pa.bindings_broken"].data["codes"] == ["assertion.bmffHash.mismatch"]
+    assert report.verdict.label is VerdictLabel.INCONCLUSIVE
+
+
+@pytest.mark.parametrize(
+    "content", [None, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"]
+)
+def test_unusable_trust_list_is_reported_not_fatal(
+    content: str | None, pki: Pki, plain_video: Path, tmp_path: Path
+) -> None:
+    signed = sign(pki, plain_video, tmp_path / "gen.mp4", "trainedAlgorithmicMedia")
+    anchors = tmp_path / "anchors.pem"
+    if content is not None:
+        anchors.write_text(content)
+    result = provenance(run(signed, trust=anchors))
+    assert result.status is Status.OK
+    by_code = found(result.evidence)
+    assert "c2pa.trust_list_unusable" in by_code
+    assert by_code["c2pa.ai_generated_assertion"].strength >= 0.9
+    assert result.metrics["trust_list"].startswith(NO_TRUST_LIST)
+
+
+def test_remote_manifest_is_reported_and_never_fetched(pki: Pki, plain_video: Path, tmp_path: Path) -> None:
+    url = "http://192.0.2.1/manifests/clip.c2pa"  # TEST-NET-1: unroutable by design
+    signed = sign(pki, plain_video, tmp_path / "remote.mp4", "trainedAlgorithmicMedia", remote_url=url)
+    started = time.monotonic()
+    result = provenance(run(signed))
+    assert time.monotonic() - started < 10
+    assert found(result.evidence)["c2pa.remote_manifest"].data["url"] == url
+    assert result.metrics["manifest_present"] is False
+
+
+def test_unsupported_container_is_not_applicable(tmp_path: Path) -> None:
+    path = mf.write_video(tmp_path / "clip.mkv", [mf.Scene(0.5, 1)])
+    result = provenance(run(path))
+    assert result.status is Status.NOT_APPLICABLE and "C2PA" in (result.error or "")
+
+
+def test_plain_video_has_no_manifest_and_isolation_agrees(
+    plain_video: Path, pki: Pki, tmp_path: Path
+) -> None:
+    result = provenance(run(plain_video))
+    assert result.status is Status.OK
+    assert [e.code for e in result.evidence] == ["c2pa.no_manifest"]
+    assert result.metrics["manifest_present"] is False
+    signed = sign(pki, plain_video, tmp_path / "s.mp4", "digitalCapture")
+    assert read_manifest_store(signed, isolate=True) == read_manifest_store(signed, isolate=False)
+
+
+@pytest.mark.parametrize("isolate", [True, False])
+def test_anchors_rejected_by_c2pa_raise_a_typed_error(plain_video: Path, isolate: bool) -> None:
+    with pytest.raises(TrustAnchorsError, match="c2pa rejected"):
+        read_manifest_store(plain_video, trust=TrustAnchors("not a pem", "bad.pem"), isolate=isolate)
+
+
+def test_isolated_reader_survives_a_crash_and_a_hang(
+    plain_video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(UnreadableManifestError, match="did not finish") as hang:
+        read_manifest_store(plain_video, timeout_s=0.01)
+    assert hang.value.kind == "timeout"
+    monkeypatch.setattr(c2pa_reader, "_child_source", lambda: "import os; os.abort()")
+    with pytest.raises(UnreadableManifestError, match="SIGABRT") as crash:
+        read_manifest_store(plain_video)
+    assert crash.value.kind == "crashed" and crash.value.manifest_marker is False
+
+
+# ---------------------------------------------------------------------------------------------- corpus
+SORA = "ai_generated/sora2_c2pa_openai_avigrondz_952082b8.mp4"
+GOOGLE = [
+    "c2pa/veo3.1_c2pa_google_coffee.mp4",
+    "c2pa/veo3.1_c2pa_google_coffee3.mp4",
+    "c2pa/veo3.1_c2pa_google_kitchen-good.mp4",
+    "c2pa/veo3.1_c2pa_google_launch-butterfly_created+edited.mp4",
+    "c2pa/veo3.1_c2pa_google_office.mp4",
+    "c2pa/veo3.1_c2pa_google_stop-motion_visibleVeoWM.mp4",
+    "c2pa/veo_c2pa_google_vertical_fashion_spiderman_karpix_2b8a8c82.mp4",
+    "c2pa/veo_c2pa_google_vertical_fashion_spiderman_karpix_7696fe9b.mp4",
+    "stitched/veo3.1_shopping_base8s_c2pa_ingredient_of_extended.mp4",
+    "stitched/veo3.1_extended_shopping_8s+7s_c2pa_2manifests.mp4",
+]
+
+
+def corpus_result(relative: str) -> tuple[SignalResult, Report]:
+    report = run(corpus_path(relative))
+    result = provenance(report)
+    assert result.status is Status.OK, result.error
+    return result, report
+
+
+def supporting(result: SignalResult) -> dict[str, Evidence]:
+    return {e.code: e for e in result.evidence if e.stance is Stance.SUPPORTS}
+
+
+@pytest.mark.corpus
+def test_sora_file_is_decisive_ai_with_bindings_intact_and_signer_unverified() -> None:
+    result, report = corpus_result(SORA)
+    ai = supporting(result)["c2pa.ai_generated_assertion"]
+    assert ai.strength >= 0.9 and "Sora" in ai.data["generator"] and "OpenAI" in ai.data["generator"]
+    entry = result.metrics["manifests"][0]
+    assert entry["bindings_intact"] is True and entry["signer_trust"] in ("untrusted", "expired")
+    failed = {f["code"] for f in entry["validation"]["failed"]}
+    assert failed == {"signingCredential.untrusted", "signingCredential.expired"}
+    assert {"claimSignature.validated", "assertion.bmffHash.match"} <= {
+        p["code"] for p in entry["validation"]["passed"]
+    }
+    assert result.metrics["validation_state"] == "Invalid"  # c2pa's one word, kept but not relied upon
+    assert report.verdict.label is VerdictLabel.AI_GENERATED
+    assert report.verdict.attribution is not None and "Sora" in report.verdict.attribution
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("relative", GOOGLE)
+def test_google_files_are_decisive_ai_attributed_to_google(relative: str) -> None:
+    result, _ = corpus_result(relative)
+    ai = supporting(result)["c2pa.ai_generated_assertion"]
+    assert ai.strength >= 0.9 and ai.data["issuer"] == "Google LLC"
+    assert ai.data["generator"] == "a Google generator, signed by Google LLC"
+    assert "Veo" not in ai.data["generator"]  # the manifest never names the model
+
+
+@pytest.mark.corpus
+def test_extended_veo_clip_lists_both_manifests() -> None:
+    result, _ = corpus_result("stitched/veo3.1_extended_shopping_8s+7s_c2pa_2manifests.mp4")
+    manifests = result.metrics["manifests"]
+    assert len(manifests) == 2 and manifests[0]["label"] == result.metrics["active_manifest"]
+    assert manifests[0]["ingredients"][0]["has_manifest"] is True
+    assert all(m["digital_source_types"] == ["trainedAlgorithmicMedia"] for m in manifests)
+    assert supporting(result)["c2pa.ai_generated_assertion"].data["claims"] == 2
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("relative", ["c2pa/video1.mp4", "c2pa/legacy.mp4"])
+def test_test_manifests_without_ai_assertion_do_not_point_to_ai(relative: str) -> None:
+    result, report = corpus_result(relative)
+    assert result.metrics["manifest_present"] is True and len(result.metrics["manifests"]) == 2
+    assert "c2pa.manifest_no_ai_assertion" in found(result.evidence)
+    assert not supporting(result)
+    assert report.verdict.label not in AI_LABELS
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("relative", "scope"),
+    [
+        ("c2pa/s4m_PTS_TRUSTED_sony_official_cawg_wdr.mp4", "full"),
+        ("c2pa/s4m_sony_official_teletrax.mp4", "partial"),
+        ("c2pa/s4m_PTS_TRUSTED_sony_official_teletrax_wmk_kinetiq_CAWG.mp4", "partial"),
+    ],
+)
+def test_sony_files_carry_a_capture_claim(relative: str, scope: str) -> None:
+    result, report = corpus_result(relative)
+    capture = supporting(result)["c2pa.capture_assertion"]
+    assert capture.data["issuer"] == "Sony Corporation" and capture.data["scope"] == scope
+    assert capture.strength < 0.7  # no trust list: what was claimed, not who claimed it
+    assert report.verdict.label not in AI_LABELS
+
+
+@pytest.mark.corpus
+def test_firefly_composite_is_partly_generated() -> None:
+    result, report = corpus_result("c2pa/s4m_prmiere-firefly.mp4")
+    ev = supporting(result)["c2pa.composite_ai_assertion"]
+    assert ev.data["scope"] == "partial" and ev.data["generator"] == "Adobe Firefly"
+    assert report.verdict.label is VerdictLabel.PARTLY_AI_GENERATED
+
+
+@pytest.mark.corpus
+def test_invalid_ingredient_is_reported_precisely() -> None:
+    result, _ = corpus_result("c2pa/s4m_PTS_INVALID_INGREDIENT.mp4")
+    ev = found(result.evidence)["c2pa.invalid_ingredient"]
+    assert (
+        "signingCredential.expired" in ev.data["codes"]
+        and ev.data["ingredient"] == "cai_cli_signed_badr_geneva.jpeg"
+    )
+    assert result.metrics["manifests"][0]["bindings_intact"] is True
+
+
+@pytest.mark.corpus
+def test_file_without_manifest_is_ok_and_informational() -> None:
+    result, _ = corpus_result("c2pa/video1_no_manifest.mp4")
+    assert [e.code for e in result.evidence] == ["c2pa.no_manifest"]
+    assert result.metrics["manifest_present"] is False
+
+
+@pytest.mark.corpus
+def test_sora_file_with_one_flipped_byte_loses_its_binding(tmp_path: Path) -> None:
+    data = bytearray(corpus_path(SORA).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    copy = tmp_path / "sora_copy.mp4"
+    copy.write_bytes(bytes(data))
+    result = provenance(run(copy, isolate=False))
+    by_code = supporting(result)
+    assert by_code["c2pa.ai_generated_assertion"].strength < 0.7 and "c2pa.bindings_broken" in by_code
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("isolate", [True, False])
+def test_deeply_nested_boxes_fail_cleanly_and_fast(isolate: bool) -> None:
+    path = corpus_path("bad/nested_moov_1000.mp4")
+    started = time.monotonic()
+    with pytest.raises(UnreadableManifestError, match="nested") as err:
+        read_manifest_store(path, isolate=isolate)
+    assert time.monotonic() - started < 5 and err.value.manifest_marker is False
