@@ -510,7 +510,7 @@ def test_html_is_self_contained_and_complete(ai_report: Report) -> None:
     html = render(ai_report, "html")
     assert_self_contained(html)
     page = Page(html)
-    assert "tone-alert" in html and "AI-generated (Sora (OpenAI))" in html
+    assert "tone-alert" in html and "AI-generated — Sora (OpenAI)" in html
     assert ai_report.source.sha256 in html and ai_report.settings_digest in html
     assert "vidsleuth check FILE" in html and "0.1.0" in html
     # the failed and skipped signals say why
@@ -565,7 +565,7 @@ def unescaped_pipes(line: str) -> int:
 
 def test_markdown_content(ai_report: Report) -> None:
     md = render(ai_report, "md")
-    assert md.startswith("# vidsleuth: AI-generated (Sora (OpenAI))\n")
+    assert md.startswith("# vidsleuth: AI-generated — Sora (OpenAI)\n")
     assert "**Confidence:** high" in md and "`c2pa.ai_generated_assertion`" in md
     assert ai_report.source.sha256 in md and "OpenAI Media Signer" in md and "**trusted**" in md
     assert "signingCredential.ocsp.skipped" in md and "**failed**" in md and "OCR engine crashed" in md

@@ -13,7 +13,7 @@ import datetime as _dt
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vidsleuth._version import __version__
 from vidsleuth.core.report import Report
@@ -22,7 +22,7 @@ from vidsleuth.core.settings import Settings
 from vidsleuth.core.signal import AnalysisContext, FrameSample, FrameSignal, Signal
 from vidsleuth.errors import ConfigError
 from vidsleuth.fusion import fuse
-from vidsleuth.media import FrameConsumer, decode_shared, open_source, probe, spooled_bytes
+from vidsleuth.media import FrameConsumer, decode_shared, hash_file, open_source, probe, spooled_bytes
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals import builtin_signals
 
@@ -83,7 +83,7 @@ def analyze(
             return analyze(
                 tmp, settings, progress=progress, registry=registry, display_name=display_name or "stdin"
             )
-    settings = settings or Settings()
+    settings = _with_trust_digest(settings or Settings())
     registry = registry or _registry()
     notify = progress or (lambda _event: None)
     started = time.monotonic()
@@ -161,6 +161,17 @@ def analyze(
     )
     notify(ProgressEvent("done", 1.0))
     return report
+
+
+def _with_trust_digest(settings: Settings) -> Settings:
+    """Record the trust list's content hash, so that the settings digest changes when the file does."""
+    if not settings.trust_anchors or settings.trust_anchors_sha256:
+        return settings
+    try:
+        digest = hash_file(settings.trust_anchors)
+    except OSError:
+        return settings  # the provenance signal reports an unusable trust list
+    return replace(settings, trust_anchors_sha256=digest)
 
 
 def _consumer(instance: FrameSignal, ctx: AnalysisContext, results: dict[str, SignalResult]) -> FrameConsumer:

@@ -22,6 +22,7 @@ class Settings:
     only: tuple[str, ...] = ()  # run only these signals (empty: all available)
     disable: tuple[str, ...] = ()  # never run these
     trust_anchors: str | None = None  # PEM file of C2PA trust anchors
+    trust_anchors_sha256: str | None = None  # filled in by the pipeline, so the digest follows the content
     max_pixels: int = DEFAULT_MAX_PIXELS
     thumbnails: bool = True  # embed keyframe thumbnails in the report
     signal_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -39,6 +40,7 @@ class Settings:
             "only": list(self.only),
             "disable": list(self.disable),
             "trust_anchors": self.trust_anchors,
+            "trust_anchors_sha256": self.trust_anchors_sha256,
             "max_pixels": self.max_pixels,
             "thumbnails": self.thumbnails,
             "signal_options": {k: dict(v) for k, v in sorted(self.signal_options.items())},

@@ -73,7 +73,7 @@ class Verdict:
             VerdictLabel.LIKELY_AI_GENERATED,
             VerdictLabel.PARTLY_AI_GENERATED,
         ):
-            head += f" ({self.attribution})"
+            head += f" — {self.attribution}"
         if self.label is VerdictLabel.INCONCLUSIVE and self.worth_checking:
             head += " — worth checking"
         return head

@@ -10,12 +10,14 @@ The rules, in order (strength names from vidsleuth.core.evidence):
 3. Strong evidence of generation (>= 0.70) with nothing strong against it: **likely_ai_generated**,
    medium confidence. Several weak or moderate hints never add up to this: only a single strong finding
    can, so odd sizes and short shots alone can at most make a verdict "inconclusive — worth checking".
-4. A signed capture claim (provenance_attested, >= 0.40) with no moderate or stronger hint of
-   generation: **camera_original**, its confidence set by the claim's strength (trusted signer: high).
+4. A signed capture claim (provenance_attested, >= 0.40, covering the whole file rather than a
+   component) with no moderate or stronger hint of generation: **camera_original**, its confidence set
+   by the claim's strength (trusted signer: high).
 5. Any hint of generation, manipulation or editing: **inconclusive — worth checking**, low confidence.
 6. Nothing: **no_indicators**, low confidence, with the caveat that absence of evidence is not proof.
 
-Signals that failed or were skipped are listed as caveats, because a missing check weakens any verdict.
+Signals that failed or were skipped are listed as caveats, because a missing check weakens any verdict,
+as are findings a signal flags with ``data["caveat"] = True`` (an unusable trust list, say).
 Per-hypothesis scores are the noisy-OR of supporting strengths; they are shown for transparency, and
 the rules above, not the scores, decide the label.
 """
@@ -60,12 +62,15 @@ def _attribution(items: Sequence[Evidence]) -> str | None:
 
 
 def _caveats(results: Sequence[SignalResult]) -> list[str]:
+    """Failed and skipped signals, and findings a signal flagged with ``data["caveat"] = True``."""
     out = []
     for r in results:
         if r.status is Status.FAILED:
             out.append(f"The {r.signal} check could not run ({r.error}); its evidence is missing.")
         elif r.status is Status.SKIPPED:
             out.append(f"The {r.signal} check was skipped ({r.error}).")
+        elif r.status is Status.OK:
+            out.extend(e.summary for e in r.evidence if e.data.get("caveat") is True)
     return out
 
 
@@ -80,7 +85,10 @@ def fuse(results: Sequence[SignalResult]) -> Verdict:
 
     ai_for = pick(Hypothesis.AI_GENERATED, Stance.SUPPORTS)
     ai_against = pick(Hypothesis.AI_GENERATED, Stance.REFUTES)
-    attested = pick(Hypothesis.PROVENANCE_ATTESTED, Stance.SUPPORTS)
+    # A capture claim that covers only part of the file (a component of an edit) cannot attest the whole.
+    attested = [
+        e for e in pick(Hypothesis.PROVENANCE_ATTESTED, Stance.SUPPORTS) if e.data.get("scope") != "partial"
+    ]
     other_hints = _by_strength(
         e
         for e in active
