@@ -123,7 +123,7 @@ def test_stdin_is_accepted(stitched: Path) -> None:
 
 
 # Bad input: one clear line on stderr naming the file, a non-zero exit, never a traceback or a hang.
-BadMaker = Callable[[Path, Path], Path]
+BadMaker = Callable[[Path, Path], Path | str]
 
 
 def _text_as_mp4(tmp: Path, good: Path) -> Path:
@@ -152,7 +152,7 @@ BAD_INPUTS: dict[str, tuple[BadMaker, str]] = {
     "truncated (moov missing)": (lambda t, g: mf.truncate(g, t / "trunc.mp4", 0.6), "not a readable video"),
     "audio only": (lambda t, g: mf.audio_only(t / "audio.mp4"), "no video stream"),
     "absurd dimensions": (lambda t, g: mf.absurd_dimensions(t / "huge.y4m"), "16000x16000"),
-    "url": (lambda t, g: Path("https://example.com/v.mp4"), "URLs are not fetched"),
+    "url": (lambda t, g: "https://example.com/v.mp4", "URLs are not fetched"),
 }
 
 

@@ -16,6 +16,7 @@ import click
 
 from vidsleuth._version import __version__
 from vidsleuth.cli import exitcodes
+from vidsleuth.cli.serve import serve
 from vidsleuth.cli.terminal import ProgressBar, print_summary
 from vidsleuth.core.report import Report
 from vidsleuth.core.settings import Settings
@@ -206,6 +207,9 @@ def signals(as_json: bool) -> None:
     for r in rows:
         state = "ready" if r["available"] else f"unavailable: {r['why_not']}"
         click.echo(f"{r['name']:<{width}}  {r['version']:<8} {r['kind']:<6} {state:<12} {r['description']}")
+
+
+main.add_command(serve)
 
 
 if __name__ == "__main__":  # pragma: no cover
