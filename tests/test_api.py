@@ -244,9 +244,6 @@ def test_review_is_in_json_and_html_reports(client: TestClient, done_case: dict[
     assert "unique-note-4711" in client.get(done_case["links"]["report_html"]).text
 
 
-@pytest.mark.xfail(
-    reason="report/markdown.py does not render Report.annotations yet (lead's integration step)"
-)
 def test_review_is_in_markdown_report(client: TestClient, done_case: dict[str, Any]) -> None:
     client.post(
         f"/api/cases/{done_case['id']}/notes", json={"author": "F. Notes", "text": "unique-note-0815"}

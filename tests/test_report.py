@@ -696,3 +696,30 @@ def test_absent_or_failed_signals_skip_their_panels() -> None:
     html = render(report, "html")
     assert 'id="shots"' not in html and 'id="c2pa"' not in html
     assert "Could not run: boom" in html and "Did not run: off" in html
+
+
+def test_analyst_review_is_shown_beside_the_automatic_verdict() -> None:
+    base = build([shots(), provenance()])
+    review = {
+        "analyst_verdict": {"label": "misattributed", "headline": "Real footage, <b>false</b> context",
+                            "confidence": "high", "rationale": "Age contradicts", "signed_by": "R. Analyst",
+                            "signed_at": "2026-11-01T10:02:11Z"},
+        "checklist": [{"item": "age_plausibility", "title": "Age plausibility", "answer": "contradicts",
+                       "detail": "23-year-old conscript", "signed_by": "C. Checker"},
+                      {"item": "place", "title": "Claimed place"}],
+        "notes": [{"author": "E. N.", "text": "source account deleted"}, "junk", {"text": ""}],
+    }  # fmt: skip
+    report = Report.from_dict({**base.to_dict(), "annotations": review})
+    html = render(report, "html")
+    assert 'id="review"' in html
+    assert html.index('id="verdict"') < html.index('id="review"')  # beside, after the automatic one
+    assert base.verdict.headline in html
+    assert "Real footage, &lt;b&gt;false&lt;/b&gt; context" in html
+    assert "23-year-old conscript" in html
+    section = html.split('id="review"', 1)[1].split("</section>", 1)[0]
+    assert "Claimed place" not in section  # unanswered items are left out
+    md = render(report, "md")
+    assert "## Analyst review" in md
+    assert "C. Checker" in md
+    assert "source account deleted" in md
+    assert "review" not in render(base, "html").split("<nav", 1)[1].split("</nav>", 1)[0].lower()

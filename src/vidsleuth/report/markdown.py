@@ -24,6 +24,7 @@ from vidsleuth.report.panels import (
     fmt_size,
     fmt_time,
     provenance_panel,
+    review_panel,
     shots_panel,
 )
 
@@ -87,6 +88,47 @@ def _manifest_lines(m: Manifest, trust_list: str | None) -> list[str]:
     return lines
 
 
+def _review(report: Report) -> list[str]:
+    """The analyst review, kept apart from the automatic verdict."""
+    review = review_panel(report)
+    if review is None:
+        return []
+    out = [
+        "## Analyst review",
+        "",
+        "_Added by people; shown beside the automatic verdict, not replacing it._",
+        "",
+    ]
+    if review.verdict:
+        rv = review.verdict
+        line = f"**Analyst verdict:** {md_text(rv.get('headline') or rv.get('label', ''))}"
+        if rv.get("confidence"):
+            line += f" · confidence {md_text(rv['confidence'])}"
+        out += [line, ""]
+        if rv.get("rationale"):
+            out += [md_text(rv["rationale"]), ""]
+        out += [
+            f"_Signed by {md_text(rv.get('signed_by') or 'unknown')} {md_text(rv.get('signed_at', ''))}_",
+            "",
+        ]
+    if review.checklist:
+        out += ["| Item | Answer | Detail | Signed by |", "|---|---|---|---|"]
+        for row in review.checklist:
+            cells = (
+                row.get("title") or row.get("item", ""),
+                row.get("answer", ""),
+                row.get("detail", ""),
+                f"{row.get('signed_by') or 'unknown'} {row.get('signed_at', '')}".strip(),
+            )
+            out.append("| " + " | ".join(md_text(c) for c in cells) + " |")
+        out.append("")
+    if review.notes:
+        out += ["Notes:", ""]
+        out += [f"- {md_text(n['text'])} ({md_text(n.get('author') or 'unknown')})" for n in review.notes]
+        out.append("")
+    return out
+
+
 def render_markdown(report: Report) -> str:
     """The report as GitHub-flavoured Markdown, without images."""
     v, src = report.verdict, report.source
@@ -103,6 +145,7 @@ def render_markdown(report: Report) -> str:
         out.append("")
     if v.caveats:
         out += ["## Caveats", "", *[f"- {md_text(c)}" for c in v.caveats], ""]
+    out += _review(report)
 
     out += [
         "## File",

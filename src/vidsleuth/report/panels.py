@@ -484,3 +484,49 @@ def metadata_groups(report: Report) -> tuple[MetaGroup, ...]:
         if table:
             groups.append(MetaGroup("What the metadata check read", tuple(table)))
     return tuple(groups)
+
+
+# Analyst review (annotations added by people, e.g. in the web app) -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPanel:
+    """What analysts added: a verdict shown beside the automatic one, a signed checklist, notes."""
+
+    verdict: dict[str, str] | None
+    checklist: tuple[dict[str, str], ...]
+    notes: tuple[dict[str, str], ...]
+
+
+_REVIEW_VERDICT_KEYS = ("headline", "label", "confidence", "rationale", "signed_by", "signed_at")
+_CHECKLIST_KEYS = ("title", "item", "question", "answer", "detail", "signed_by", "signed_at")
+_NOTE_KEYS = ("author", "text", "created_at")
+
+
+def _complete(row: dict[str, str], keys: tuple[str, ...]) -> dict[str, str]:
+    """Every key present (empty when missing), so templates never meet an undefined field."""
+    return {k: row.get(k, "") for k in keys}
+
+
+def review_panel(report: Report) -> ReviewPanel | None:
+    """The analyst review in `report.annotations` (shape in docs/web.md), or None when there is none."""
+    ann = as_map(report.annotations)
+    raw_verdict = as_map(ann.get("analyst_verdict"))
+    verdict = fields(raw_verdict, _REVIEW_VERDICT_KEYS) if raw_verdict else None
+    if verdict is not None and not (verdict.get("headline") or verdict.get("label")):
+        verdict = None
+    checklist = tuple(
+        row
+        for row in (fields(item, _CHECKLIST_KEYS) for item in as_list(ann.get("checklist")))
+        if row.get("answer") or row.get("detail")
+    )
+    notes = tuple(
+        row for row in (fields(n, _NOTE_KEYS) for n in as_list(ann.get("notes"))) if row.get("text")
+    )
+    if verdict is None and not checklist and not notes:
+        return None
+    return ReviewPanel(
+        _complete(verdict, _REVIEW_VERDICT_KEYS) if verdict else None,
+        tuple(_complete(r, _CHECKLIST_KEYS) for r in checklist),
+        tuple(_complete(n, _NOTE_KEYS) for n in notes),
+    )
