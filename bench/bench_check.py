@@ -13,6 +13,7 @@ Prints each as seconds and as a ratio to the PyAV baseline (median of --repeat r
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import statistics
 import subprocess
@@ -87,13 +88,8 @@ def main() -> int:
     registry = default_registry()
     rows.append(("analyze() all signals", timed(lambda: analyze(path, registry=registry), args.repeat)))
     for name in registry.names():
-        settings = Settings(only=(name,))
-        rows.append(
-            (
-                f"analyze() only {name}",
-                timed(lambda s=settings: analyze(path, s, registry=registry), args.repeat),
-            )
-        )
+        only = functools.partial(analyze, path, Settings(only=(name,)), registry=registry)
+        rows.append((f"analyze() only {name}", timed(only, args.repeat)))
 
     info: Any = av.open(str(path))
     v = info.streams.video[0]

@@ -23,6 +23,10 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return mf.write_video(tmp_path_factory.mktemp("m") / "clip.mp4", [mf.Scene(2.0, 1)], gop=12)
 
 
+def _fail(exc: BaseException) -> None:
+    pytest.fail(f"consumer error: {exc}")
+
+
 def _collect(path: Path, *samplings: Sampling) -> tuple[list[list[FrameSample]], object]:
     src = open_source(path)
     media = probe(src, DEFAULT_MAX_PIXELS)
@@ -81,7 +85,7 @@ def test_thumbnail_is_a_jpeg(clip: Path) -> None:
             thumbs.append(f.thumbnail("t", 64, box=(10, 10, 40, 30)))
 
     src = open_source(clip)
-    decode_shared(src, probe(src, DEFAULT_MAX_PIXELS), [FrameConsumer("t", Sampling(), grab, pytest.fail)])
+    decode_shared(src, probe(src, DEFAULT_MAX_PIXELS), [FrameConsumer("t", Sampling(), grab, _fail)])
     (t,) = thumbs
     import base64
 
@@ -102,7 +106,7 @@ def test_a_failing_consumer_is_dropped_and_others_continue(clip: Path) -> None:
     media = probe(src, DEFAULT_MAX_PIXELS)
     consumers = [
         FrameConsumer("bad", Sampling(), bad, errors.append),
-        FrameConsumer("good", Sampling(), lambda f: good.append(f.index), pytest.fail),
+        FrameConsumer("good", Sampling(), lambda f: good.append(f.index), _fail),
     ]
     decode_shared(src, media, consumers)
     assert len(errors) == 1

@@ -11,6 +11,7 @@ import re
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -122,9 +123,7 @@ def check(
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            _error(
-                "", f"cannot create the report directory {safe_display_name(str(out_dir))}: {exc.strerror}"
-            )
+            _error(f"cannot create the report directory {safe_display_name(str(out_dir))}: {exc.strerror}")
             sys.exit(exitcodes.REPORT_FAILED)
 
     worst = exitcodes.OK
@@ -183,7 +182,7 @@ def signals(as_json: bool) -> None:
     except VidsleuthError as exc:
         _error(str(exc))
         sys.exit(exitcodes.INTERNAL)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for cls in registry:
         ok, why = cls.is_available()
         rows.append(
