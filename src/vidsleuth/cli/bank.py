@@ -1,0 +1,418 @@
+"""`vidsleuth bank ...` (a bank of known videos and photos) and `vidsleuth keyframes`.
+
+Thin, like every front end: it parses options, calls vidsleuth.store and vidsleuth.fingerprint, and
+prints. Every failure is one line naming the file or bank and the problem, with a documented exit code
+(docs/bank.md): 0 done, 2 bad options, 3 an input or import file could not be read (nothing was
+changed), 4 an output could not be written, 5 internal error, 6 the bank could not be opened or written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from vidsleuth.cli import exitcodes
+from vidsleuth.errors import ConfigError, InputError, ReportError, SignalUnavailableError
+from vidsleuth.fingerprint import thresholds as th
+from vidsleuth.media.source import safe_display_name
+from vidsleuth.store.errors import BankError
+
+EXPORT_FORMATS = ("te-csv", "vpdq", "jsonl")
+IMPORT_FORMATS = ("auto", "te-csv", "vpdq", "vpdq-json", "jsonl")
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    location: str | None
+    debug: bool
+
+
+def _error(message: str) -> None:
+    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
+
+
+@contextlib.contextmanager
+def _failures(debug: bool) -> Iterator[None]:
+    """Turn every error into one line and its exit code."""
+    try:
+        yield
+    except (ConfigError, SignalUnavailableError) as exc:
+        _error(str(exc))
+        sys.exit(exitcodes.USAGE)
+    except InputError as exc:
+        _error(str(exc))
+        sys.exit(exitcodes.BAD_INPUT)
+    except BankError as exc:
+        _error(str(exc))
+        sys.exit(exitcodes.BANK_FAILED)
+    except ReportError as exc:
+        _error(str(exc))
+        sys.exit(exitcodes.REPORT_FAILED)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        _error(f"internal error: {type(exc).__name__}: {exc}")
+        if debug:
+            traceback.print_exc()
+        sys.exit(exitcodes.INTERNAL)
+
+
+def _shown(value: str | None, limit: int = 80) -> str:
+    return safe_display_name(value, limit) if value else ""
+
+
+def _emit_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+@click.group("bank")
+@click.option(
+    "--bank",
+    "location",
+    envvar="VIDSLEUTH_BANK",
+    metavar="PATH|URL",
+    help="Bank file or database URL (default: $VIDSLEUTH_BANK, else ~/.local/share/vidsleuth/bank.sqlite).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def bank(ctx: click.Context, location: str | None, debug: bool) -> None:
+    """A bank of known videos and photos: add, search, list, remove, import and export."""
+    ctx.obj = _Options(location, debug)
+
+
+@bank.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--label", help="What the item is, e.g. 'Sora fake of the flood, debunked 2025-03'.")
+@click.option("--source", "source_url", help="Where it was found (URL).")
+@click.option("--note", help="Anything else a person should know.")
+@click.option(
+    "--fps", type=click.FloatRange(0, 60), default=th.SAMPLE_FPS, show_default=True, help="0: every frame."
+)
+@click.option(
+    "--max-side", type=click.IntRange(0), default=th.SAMPLE_MAX_SIDE, show_default=True, help="0: full size."
+)
+@click.option(
+    "--prune",
+    "prune_distance",
+    type=click.IntRange(-1, 64),
+    default=th.PRUNE_DISTANCE,
+    show_default=True,
+    help="Drop frames this close to the previous kept one; -1 keeps every frame.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def add(
+    opts: _Options,
+    files: tuple[str, ...],
+    label: str | None,
+    source_url: str | None,
+    note: str | None,
+    fps: float,
+    max_side: int,
+    prune_distance: int,
+    as_json: bool,
+) -> None:
+    """Add videos and still images to the bank (all of them, or none when one cannot be read).
+
+    `--fps 0 --max-side 0 --prune -1` hashes every frame at full size, as Meta's vPDQ reference does."""
+    from vidsleuth.fingerprint.video import fingerprint_file, prune
+    from vidsleuth.media import open_source
+    from vidsleuth.store import Bank, NewItem
+
+    with _failures(opts.debug), Bank.open(opts.location, create=True) as store:
+        items = []
+        for name in files:
+            try:
+                source = open_source(name)
+                fp = fingerprint_file(
+                    source.path,
+                    sample_fps=fps or None,
+                    max_side=max_side or None,
+                    display_name=source.name,
+                    role="bank",
+                )
+                fp = prune(fp, prune_distance)
+            except InputError as exc:
+                raise InputError(f"{exc}; nothing was added") from None
+            items.append(NewItem(fp, f"sha256:{source.sha256}", "file", label, source_url, note, source.name))
+        outcome = store.add(items)
+        if as_json:
+            _emit_json(
+                {
+                    "added": [i.to_dict() for i in outcome.added],
+                    "already_banked": [
+                        {"file_name": item.file_name, "item_id": item_id}
+                        for item, item_id in outcome.already_banked
+                    ],
+                }
+            )
+            return
+        for info in outcome.added:
+            click.echo(f"added #{info.id} {_shown(info.file_name)} ({info.kind}, {info.frame_count} hashes)")
+        for item, item_id in outcome.already_banked:
+            click.echo(f"already banked as #{item_id}: {_shown(item.file_name)}")
+
+
+@bank.command()
+@click.argument("file", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the matches as JSON.")
+@click.option("--all", "show_all", is_flag=True, help="Also list candidates that fall short of a match.")
+@click.option("--fps", type=click.FloatRange(0.1, 60), default=th.QUERY_FPS, show_default=True)
+@click.option("--distance", type=click.IntRange(0, 128), default=th.PDQ_MATCH_DISTANCE, show_default=True)
+@click.pass_obj
+def search(opts: _Options, file: str, as_json: bool, show_all: bool, fps: float, distance: int) -> None:
+    """Find banked items in FILE (a video, a photo, or a vidsleuth JSON report), with matching times."""
+    from vidsleuth.fingerprint.matching import MatchRules
+    from vidsleuth.fingerprint.search import BankSearcher
+    from vidsleuth.store import Bank
+
+    with _failures(opts.debug):
+        with Bank.open(opts.location, create=False) as store:
+            snapshot = store.snapshot()
+            shown_bank = store.display
+        query = _query_fingerprint(file, fps)
+        matches = BankSearcher(snapshot, MatchRules(distance=distance)).search(
+            query, include_non_matches=show_all
+        )
+        if as_json:
+            _emit_json(
+                {
+                    "query": {"name": _shown(Path(file).name), **query.summary()},
+                    "bank": {
+                        "location": shown_bank,
+                        "items": len(snapshot.items),
+                        "revision": snapshot.revision,
+                    },
+                    "matches": [m.to_dict() for m in matches],
+                }
+            )
+            return
+        if not any(m.result.is_match for m in matches):
+            click.echo(f"no match among {len(snapshot.items)} banked items ({shown_bank})")
+        for m in matches:
+            _print_match(m)
+
+
+def _query_fingerprint(file: str, fps: float) -> Any:
+    from vidsleuth.fingerprint.video import fingerprint_file, fingerprint_from_report
+
+    path = Path(file)
+    if path.suffix.lower() == ".json" and path.is_file():
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+            fp = fingerprint_from_report(report) if isinstance(report, dict) else None
+        except (UnicodeDecodeError, json.JSONDecodeError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{_shown(path.name)}: not a readable vidsleuth report ({exc})") from None
+        if fp is None:
+            raise InputError(
+                f"{_shown(path.name)}: the report has no fingerprint hashes (was `fingerprint` run?)"
+            )
+        return fp
+    return fingerprint_file(file, sample_fps=fps)
+
+
+def _print_match(m: Any) -> None:
+    info, r = m.item, m.result
+    head = f"#{info.id} {info.kind} “{_shown(info.label) or _shown(info.file_name) or '?'}”"
+    verdict = (
+        f"strength {r.strength:.2f} ({m.to_dict()['strength_name']}), rule {r.rule}"
+        if r.is_match
+        else "no match"
+    )
+    click.echo(
+        f"{head}: {verdict}; {r.query_match_pct:.0f} % of query frames, "
+        f"{r.item_match_pct:.0f} % of item frames"
+    )
+    if info.source_url:
+        click.echo(f"    source: {_shown(info.source_url, 200)}")
+    if info.note:
+        click.echo(f"    note: {_shown(info.note, 200)}")
+    for s in r.segments:
+        here = f"{s.query.start_s:.2f}–{s.query.end_s:.2f} s" if s.query else "(photo)"
+        there = f"{s.item.start_s:.2f}–{s.item.end_s:.2f} s" if s.item else "(photo)"
+        click.echo(
+            f"    query {here}  ≈  item {there}  ({s.frames} frames, mean distance {s.mean_distance:.1f})"
+        )
+
+
+@bank.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many items.")
+@click.pass_obj
+def list_items(opts: _Options, as_json: bool, limit: int | None) -> None:
+    """List the banked items."""
+    from vidsleuth.store import Bank
+
+    with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
+        items = store.items(limit=limit)
+        if as_json:
+            _emit_json([i.to_dict() for i in items])
+            return
+        for i in items:
+            length = f"{i.duration_s:7.1f} s" if i.duration_s is not None else "  photo  "
+            label = _shown(i.label) or _shown(i.file_name)
+            source = f"  <{_shown(i.source_url, 100)}>" if i.source_url else ""
+            click.echo(f"#{i.id:<6} {i.kind:<5} {length} {i.frame_count:6d} hashes  {label}{source}")
+
+
+@bank.command()
+@click.argument("item_ids", nargs=-1, required=True, type=int)
+@click.pass_obj
+def remove(opts: _Options, item_ids: tuple[int, ...]) -> None:
+    """Remove items by id (all of them, or none when one is not in the bank)."""
+    from vidsleuth.store import Bank
+
+    with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
+        for info in store.remove(item_ids):
+            click.echo(f"removed #{info.id} {_shown(info.label) or _shown(info.file_name)}")
+
+
+@bank.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_obj
+def stats(opts: _Options, as_json: bool) -> None:
+    """How much the bank holds."""
+    from vidsleuth.store import Bank
+
+    with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
+        numbers = store.stats()
+        if as_json:
+            _emit_json(numbers.to_dict())
+            return
+        for key, value in numbers.to_dict().items():
+            click.echo(f"{key:<15} {value}")
+
+
+@bank.command(name="import")
+@click.argument("file", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto", show_default=True)
+@click.option("--label", help="Label every imported item (default: from the file).")
+@click.option("--source", "source_url", help="Source URL of every imported item.")
+@click.option("--note", help="Note on every imported item.")
+@click.pass_obj
+def import_items(
+    opts: _Options, file: str, fmt: str, label: str | None, source_url: str | None, note: str | None
+) -> None:
+    """Import hashes: ThreatExchange/HMA PDQ CSV, vPDQ files (or a folder of them), HMA vPDQ JSON, JSONL."""
+    from vidsleuth.fingerprint.exchange import detect_format, read_items, with_overrides
+    from vidsleuth.store import Bank, NewItem, content_id_of_frames
+
+    with _failures(opts.debug):
+        chosen = detect_format(Path(file)) if fmt == "auto" and Path(file).exists() else fmt
+        items = with_overrides(read_items(file, chosen), label=label, source_url=source_url, note=note)
+        new = [
+            NewItem(
+                i.fingerprint,
+                content_id_of_frames(i.fingerprint),
+                f"import:{chosen}",
+                i.label,
+                i.source_url,
+                i.note,
+                i.file_name,
+            )
+            for i in items
+        ]
+        with Bank.open(opts.location, create=True) as store:
+            outcome = store.add(new)
+        click.echo(f"imported {len(outcome.added)} item(s); {len(outcome.already_banked)} already banked")
+
+
+@bank.command()
+@click.argument("output", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="te-csv", show_default=True)
+@click.pass_obj
+def export(opts: _Options, output: str, fmt: str) -> None:
+    """Export the bank: te-csv (ThreatExchange/HMA PDQ CSV), vpdq (a folder of vPDQ files) or jsonl."""
+    from vidsleuth.fingerprint.exchange import ExchangeItem, write_jsonl, write_te_csv, write_vpdq
+    from vidsleuth.store import Bank
+
+    with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
+        items = [
+            ExchangeItem(fp, i.label, i.source_url, i.note, i.file_name, "", i.id, tuple(ids), i.added_at)
+            for i, fp, ids in store.fingerprints()
+        ]
+        if fmt == "vpdq":
+            written = write_vpdq(items, Path(output))
+            click.echo(f"wrote {len(written)} vPDQ file(s) to {_shown(output, 200)}")
+            return
+        writer: Callable[[list[Any], TextIO], int] = write_te_csv if fmt == "te-csv" else write_jsonl
+        with _atomic_text(output) as out:
+            count = writer(items, out)
+        what = "rows" if fmt == "te-csv" else "items"
+        click.echo(f"wrote {count} {what} to {_shown(output, 200)}", err=True)
+
+
+@contextlib.contextmanager
+def _atomic_text(output: str) -> Iterator[TextIO]:
+    """Standard output for '-', else a temporary file renamed into place only when complete."""
+    if output == "-":
+        yield sys.stdout
+        return
+    target = Path(output)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".vidsleuth-", dir=target.parent if str(target.parent) else ".")
+    except OSError as exc:
+        raise ReportError(f"cannot write {_shown(output, 200)}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("-o", "--output", "out_dir", type=click.Path(), required=True, help="Folder for the JPEGs.")
+@click.option("--fps", type=click.FloatRange(0.1, 60), default=th.KEYFRAME_FPS, show_default=True)
+@click.option("--distance", type=click.IntRange(0, 256), default=th.KEYFRAME_DISTANCE, show_default=True)
+@click.option("--min-gap", type=click.FloatRange(0), default=th.KEYFRAME_MIN_GAP_S, show_default=True)
+@click.option("--max", "max_keyframes", type=click.IntRange(1), default=500, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the keyframe list as JSON.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def keyframes(
+    file: str,
+    out_dir: str,
+    fps: float,
+    distance: int,
+    min_gap: float,
+    max_keyframes: int,
+    as_json: bool,
+    debug: bool,
+) -> None:
+    """Export deduplicated keyframes of FILE as JPEGs (one per shot plus changes within a shot), with
+    keyframes.json, ready for reverse image search."""
+    from vidsleuth.fingerprint.keyframes import export_keyframes
+    from vidsleuth.fingerprint.reverse_search import search_links
+
+    with _failures(debug):
+        written = export_keyframes(
+            file,
+            out_dir,
+            sample_fps=fps,
+            keep_distance=distance,
+            min_gap_s=min_gap,
+            max_keyframes=max_keyframes,
+        )
+        if as_json:
+            _emit_json(
+                {"keyframes": [k.to_dict() for k in written], "search": [s.to_dict() for s in search_links()]}
+            )
+            return
+        for k in written:
+            click.echo(f"{k.keyframe.time_s:9.2f} s  {k.path}")
+        engines = ", ".join(f"{s.engine} ({s.url})" for s in search_links())
+        click.echo(f"{len(written)} keyframe(s); upload them to: {engines}", err=True)
