@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test test-fast test-slow lint bench sample clean
+.PHONY: setup demo test test-fast test-slow lint bench bench-index sample clean
 
 setup: $(STAMP)
 
@@ -36,6 +36,9 @@ test-slow: setup
 
 bench: setup
 	$(BIN)/python bench/bench_check.py
+
+bench-index: setup
+	$(BIN)/python bench/bench_index.py
 
 sample: setup
 	$(BIN)/python scripts/make_sample.py samples/stitched_4s_10s.mp4

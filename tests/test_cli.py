@@ -105,7 +105,7 @@ def test_only_and_disable_select_signals(stitched: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(stitched), "--json", "--disable", "shots,provenance"])
     data = json.loads(result.stdout)
     status = {r["signal"]: r["status"] for r in data["results"]}
-    assert status == {"metadata": "ok", "provenance": "skipped", "shots": "skipped"}
+    assert status == {"metadata": "ok", "provenance": "skipped", "shots": "skipped", "fingerprint": "ok"}
     assert any("skipped" in c for c in data["verdict"]["caveats"])
 
 
@@ -207,3 +207,20 @@ def test_nested_moov_fails_cleanly_and_fast() -> None:
     assert proc.returncode == exitcodes.BAD_INPUT
     assert "Traceback" not in proc.stderr.decode()
     assert time.monotonic() - t0 < 30
+
+
+def test_check_matches_against_a_bank(stitched: Path, tmp_path: Path) -> None:
+    bank_file = tmp_path / "bank.sqlite"
+    added = CliRunner().invoke(
+        main, ["bank", "--bank", str(bank_file), "add", str(stitched), "--label", "viral"]
+    )
+    assert added.exit_code == 0, added.output
+    result = CliRunner().invoke(main, ["check", str(stitched), "--json", "--bank", str(bank_file)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    found = [e for r in data["results"] for e in r["evidence"] if e["code"] == "fingerprint.known_content"]
+    assert found
+    assert "viral" in json.dumps(found)
+    none = CliRunner().invoke(main, ["check", str(stitched), "--json", "--no-bank"])
+    codes = {e["code"] for r in json.loads(none.stdout)["results"] for e in r["evidence"]}
+    assert "fingerprint.known_content" not in codes

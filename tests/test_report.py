@@ -498,9 +498,20 @@ def assert_self_contained(html: str) -> None:
     for _, attrs in page.tags:
         for name, value in attrs.items():
             assert not name.startswith("on"), f"event handler attribute {name}={value!r}"
-            assert not re.match(r"\s*(?:[a-z]+:)?//", value, re.I), f"external reference {name}={value!r}"
+            if name != "href":  # links are navigation, checked below; nothing else may point outside
+                assert not re.match(r"\s*(?:[a-z]+:)?//", value, re.I), f"external reference {name}={value!r}"
     assert all(v.startswith("data:image/jpeg;base64,") for v in page.attr("src"))
-    assert all(v.startswith("#") for v in page.attr("href"))
+    for _, attrs in page.tags:
+        href = attrs.get("href")
+        if href is None or href.startswith("#"):
+            continue
+        # Navigation links only (never loaded): reverse-search engines, http(s) sources of banked
+        # items, and keyframe downloads from the page's own data.
+        if href.startswith("data:image/jpeg;base64,"):
+            assert "download" in attrs
+        else:
+            assert re.match(r"https?://", href), href
+            assert "noopener" in attrs.get("rel", ""), href
     assert "@import" not in html
     assert "url(" not in html
     assert not re.search(r"<script\b", html, re.I)
@@ -518,7 +529,7 @@ def test_html_is_self_contained_and_complete(ai_report: Report) -> None:
     assert "needs the faces extra" in html
     # each reason links to the evidence row it cites
     ids = set(page.attr("id"))
-    links = [h[1:] for h in page.attr("href")]
+    links = [h[1:] for h in page.attr("href") if h.startswith("#")]
     assert "ev-c2pa.ai_generated_assertion" in links
     assert set(links) <= ids
     # C2PA panel: signer, trust, bindings, source type and checks listed apart
@@ -686,7 +697,7 @@ def test_repeated_evidence_codes_get_distinct_anchors() -> None:
     ids = page.attr("id")
     assert len(ids) == len(set(ids))
     assert {"ev-x.dup", "ev-x.dup-2", "ev-x.dup-3"} <= set(ids)
-    assert {h[1:] for h in page.attr("href")} <= set(ids)
+    assert {h[1:] for h in page.attr("href") if h.startswith("#")} <= set(ids)
 
 
 def test_absent_or_failed_signals_skip_their_panels() -> None:
@@ -723,3 +734,30 @@ def test_analyst_review_is_shown_beside_the_automatic_verdict() -> None:
     assert "C. Checker" in md
     assert "source account deleted" in md
     assert "review" not in render(base, "html").split("<nav", 1)[1].split("</nav>", 1)[0].lower()
+
+
+def test_fingerprint_panel_lists_matches_and_searchable_keyframes() -> None:
+    match = {
+        "item_id": 7, "label": "viral original", "note": HOSTILE, "source_url": "javascript:alert(1)",
+        "strength": 0.95, "strength_name": "decisive", "rule": "segment", "query_match_pct": 100.0,
+        "item_match_pct": 60.0,
+        "segments": [{"query": {"start_s": 0.0, "end_s": 4.0}, "item": {"start_s": 10.0, "end_s": 14.0}}],
+    }  # fmt: skip
+    fp = SignalResult.ok(
+        "fingerprint",
+        "1.0.0",
+        [Evidence.supports("fingerprint.known_content", Hypothesis.KNOWN_CONTENT, 0.95, "matches #7")],
+        {"bank": {"location": "bank.sqlite", "items": 3, "frames": 900, "revision": 2}, "matches": [match]},
+        [Thumbnail("keyframe at 1.00 s", 1.0, tiny_jpeg(40), 32, 18)],
+    )
+    html = render(build([fp]), "html")
+    assert_self_contained(html)
+    section = html.split('id="fingerprint"', 1)[1].split("</section>", 1)[0]
+    assert "viral original" in section
+    assert "0:00" in section or "0.00 s" in section
+    assert "javascript:" not in section.split("<a ", 1)[-1].split(">", 1)[0]  # never a link
+    assert "lens.google.com" in section
+    assert 'download="keyframe-' in section
+    assert 'id="images"' not in html  # its keyframes are not repeated under "images from other signals"
+    empty = SignalResult.ok("fingerprint", "1.0.0", [], {"bank": None, "matches": []})
+    assert "No fingerprint bank was configured" in render(build([empty]), "html")

@@ -17,6 +17,7 @@ import click
 
 from vidsleuth._version import __version__
 from vidsleuth.cli import exitcodes
+from vidsleuth.cli.bank import bank, keyframes
 from vidsleuth.cli.serve import serve
 from vidsleuth.cli.terminal import ProgressBar, print_summary
 from vidsleuth.core.report import Report
@@ -26,6 +27,7 @@ from vidsleuth.media.source import safe_display_name
 from vidsleuth.pipeline import analyze, default_registry
 from vidsleuth.registry import is_frame_signal
 from vidsleuth.report import FORMATS, write_report
+from vidsleuth.store import resolve_location
 
 DEFAULT_REPORT_DIR = "vidsleuth-reports"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -40,6 +42,16 @@ def report_filename(report: Report, fmt: str) -> str:
     stem = Path(report.source.name).stem
     stem = _UNSAFE.sub("_", stem).strip("._")[:60] or "video"
     return f"{stem}-{report.source.sha256[:8]}.{fmt}"
+
+
+def _bank_options(location: str | None, no_bank: bool) -> dict[str, dict[str, str]]:
+    """The fingerprint signal's bank: the one named, else the default bank file when it exists."""
+    if no_bank:
+        return {}
+    if location:
+        return {"fingerprint": {"bank": location}}
+    default = resolve_location(None)
+    return {"fingerprint": {"bank": default}} if Path(default).is_file() else {}
 
 
 def _error(message: str) -> None:
@@ -68,6 +80,14 @@ def main() -> None:
 @click.option("--only", multiple=True, help="Run only these signals (comma-separated or repeated).")
 @click.option("--disable", multiple=True, help="Do not run these signals.")
 @click.option("--trust-anchors", type=click.Path(), help="PEM file of C2PA trust anchors.")
+@click.option(
+    "--bank",
+    "bank_location",
+    envvar="VIDSLEUTH_BANK",
+    help="Fingerprint bank to match against (SQLite file or database URL; default: the default bank "
+    "file when it exists).",
+)
+@click.option("--no-bank", is_flag=True, help="Do not match against any fingerprint bank.")
 @click.option("--no-thumbnails", is_flag=True, help="Leave keyframe thumbnails out of reports.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no verdict block.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
@@ -80,6 +100,8 @@ def check(
     only: tuple[str, ...],
     disable: tuple[str, ...],
     trust_anchors: str | None,
+    bank_location: str | None,
+    no_bank: bool,
     no_thumbnails: bool,
     quiet: bool,
     debug: bool,
@@ -94,6 +116,7 @@ def check(
         disable=_split(disable),
         trust_anchors=trust_anchors,
         thumbnails=not no_thumbnails,
+        signal_options=_bank_options(bank_location, no_bank),
     )
     try:
         registry = default_registry()
@@ -208,6 +231,8 @@ def signals(as_json: bool) -> None:
         click.echo(f"{r['name']:<{width}}  {r['version']:<8} {r['kind']:<6} {state:<12} {r['description']}")
 
 
+main.add_command(bank)
+main.add_command(keyframes)
 main.add_command(serve)
 
 

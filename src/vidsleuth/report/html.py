@@ -23,6 +23,7 @@ from vidsleuth.report.panels import (
     anchor_id,
     as_number,
     clip,
+    fingerprint_panel,
     fmt_size,
     fmt_time,
     metadata_groups,
@@ -97,7 +98,9 @@ def render_html(report: Report) -> str:
     shots = _safe(lambda: shots_panel(report), "shots")
     media = report.media
     others = [
-        (r.signal, [thumb_view(t) for t in r.thumbnails]) for r in report.results if r.signal != "shots"
+        (r.signal, [thumb_view(t) for t in r.thumbnails])
+        for r in report.results
+        if r.signal not in ("shots", "fingerprint")
     ]
     context = {
         "r": report,
@@ -116,6 +119,7 @@ def render_html(report: Report) -> str:
         "svg": _safe(lambda: timeline(shots), "timeline") if shots else None,
         "c2pa": _safe(lambda: provenance_panel(report), "C2PA"),
         "review": _safe(lambda: review_panel(report), "analyst review"),
+        "fp": _safe(lambda: fingerprint_panel(report), "fingerprint"),
         "no_manifest": NO_MANIFEST,
         "meta": _safe(lambda: metadata_groups(report), "metadata") or (),
         "others": [(name, thumbs) for name, thumbs in others if thumbs],

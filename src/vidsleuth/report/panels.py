@@ -530,3 +530,105 @@ def review_panel(report: Report) -> ReviewPanel | None:
         tuple(_complete(r, _CHECKLIST_KEYS) for r in checklist),
         tuple(_complete(n, _NOTE_KEYS) for n in notes),
     )
+
+
+# Fingerprint: bank matches and keyframes for reverse image search -------------------------------------
+
+# Only these hosts may appear as (navigation) links in a report: the reverse-image-search engines.
+SEARCH_HOSTS = ("lens.google.com", "www.bing.com", "yandex.com", "tineye.com")
+
+
+@dataclass(frozen=True, slots=True)
+class BankMatch:
+    label: str
+    note: str
+    source_url: str | None  # only http(s) URLs; user-entered text otherwise shown as text
+    source_text: str
+    strength: float
+    strength_name: str
+    rule: str
+    query_pct: float | None
+    item_pct: float | None
+    segments: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Keyframe:
+    thumb: ThumbView
+    time: str
+    download_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintPanel:
+    bank: str | None  # one line describing the bank searched, None when no bank was configured
+    matches: tuple[BankMatch, ...]
+    keyframes: tuple[Keyframe, ...]
+    engines: tuple[tuple[str, str], ...]  # (engine, upload page) for local reports
+
+
+def _http_url(text: str | None) -> str | None:
+    if not text:
+        return None
+    return text if re.match(r"https?://[^\s\"'<>]+$", text) else None
+
+
+def _range(x: object) -> str | None:
+    m = as_map(x)
+    a, b = as_number(m.get("start_s")), as_number(m.get("end_s"))
+    return None if a is None or b is None else f"{fmt_time(a)} – {fmt_time(b)}"
+
+
+def _segment(x: object) -> str | None:
+    m = as_map(x)
+    query = _range(m.get("query"))
+    if query is None:
+        return None
+    item = _range(m.get("item"))
+    return f"{query} here ↔ {item} in the banked video" if item else f"{query} here ↔ the banked photo"
+
+
+def _bank_match(x: object) -> BankMatch | None:
+    m = as_map(x)
+    label = as_text(m.get("label")) or as_text(m.get("item_id"))
+    strength = as_number(m.get("strength"))
+    if label is None or strength is None:
+        return None
+    source = as_text(m.get("source_url")) or ""
+    return BankMatch(
+        label=label,
+        note=as_text(m.get("note")) or "",
+        source_url=_http_url(source),
+        source_text=source,
+        strength=strength,
+        strength_name=as_text(m.get("strength_name")) or "",
+        rule=as_text(m.get("rule")) or "",
+        query_pct=as_number(m.get("query_match_pct")),
+        item_pct=as_number(m.get("item_match_pct")),
+        segments=tuple(s for s in (_segment(seg) for seg in as_list(m.get("segments"))) if s),
+    )
+
+
+def fingerprint_panel(report: Report) -> FingerprintPanel | None:
+    from vidsleuth.fingerprint.reverse_search import search_links
+
+    result = report.result("fingerprint")
+    if result is None or result.status is not Status.OK:
+        return None
+    metrics = as_map(result.metrics)
+    bank = as_map(metrics.get("bank"))
+    bank_line = None
+    if bank:
+        where, items = as_text(bank.get("location")) or "bank", as_text(bank.get("items")) or "?"
+        frames, revision = as_text(bank.get("frames")) or "?", as_text(bank.get("revision")) or "?"
+        bank_line = f"{where}: {items} items, {frames} frame hashes (revision {revision})"
+    matches = tuple(b for b in (_bank_match(m) for m in as_list(metrics.get("matches"))) if b)
+    keyframes = []
+    for t in result.thumbnails:
+        view = thumb_view(t)
+        if view.src is None:
+            continue
+        name = f"keyframe-{t.time_s:08.2f}s.jpg".replace(" ", "0")
+        keyframes.append(Keyframe(view, fmt_time(t.time_s), name))
+    engines = tuple((link.engine, link.url) for link in search_links(None))
+    return FingerprintPanel(bank_line, matches, tuple(keyframes), engines)

@@ -7,8 +7,9 @@ from vidsleuth.core.signal import Signal
 
 def builtin_signals() -> tuple[type[Signal], ...]:
     """The signals that ship with vidsleuth, in the order their results appear in reports."""
+    from vidsleuth.signals.fingerprint import FingerprintSignal
     from vidsleuth.signals.metadata import MetadataSignal
     from vidsleuth.signals.provenance import ProvenanceSignal
     from vidsleuth.signals.shots import ShotsSignal
 
-    return (MetadataSignal, ProvenanceSignal, ShotsSignal)
+    return (MetadataSignal, ProvenanceSignal, ShotsSignal, FingerprintSignal)
