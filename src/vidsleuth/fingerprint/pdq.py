@@ -31,7 +31,7 @@ def available() -> tuple[bool, str]:
 
 def _module() -> Any:
     try:
-        import pdqhash  # type: ignore[import-untyped]
+        import pdqhash
     except ImportError:
         raise SignalUnavailableError(
             f"PDQ hashing needs the pdqhash package: pip install '{PACKAGE}'"
