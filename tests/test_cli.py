@@ -109,6 +109,13 @@ def test_only_and_disable_select_signals(stitched: Path) -> None:
     assert any("skipped" in c for c in data["verdict"]["caveats"])
 
 
+def test_report_folder_is_created(stitched: Path, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "deeper" / "r.md"
+    result = CliRunner().invoke(main, ["check", str(stitched), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("# vidsleuth")
+
+
 def test_unwritable_report_path_exits_4(stitched: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")

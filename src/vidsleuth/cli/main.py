@@ -142,6 +142,15 @@ def check(
             out_dir = Path(DEFAULT_REPORT_DIR)
         elif many or Path(output).is_dir():
             out_dir = Path(output)
+        elif str(Path(output).parent) not in ("", "."):
+            # One report file: create the folder it goes in, as we do for report directories.
+            out_dir_for_file = Path(output).parent
+            try:
+                out_dir_for_file.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                shown_dir = safe_display_name(str(out_dir_for_file))
+                _error(f"cannot create the report directory {shown_dir}: {exc.strerror}")
+                sys.exit(exitcodes.REPORT_FAILED)
     if out_dir is not None:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
