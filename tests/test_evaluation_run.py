@@ -313,6 +313,7 @@ def test_tiny_corpus_eval_runs_and_resumes(corpus_dir: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.slow
+@pytest.mark.unwired
 @pytest.mark.corpus
 def test_full_corpus_scorecard(corpus_dir: Path, tmp_path: Path) -> None:
     """The whole corpus, every signal plus motion: the numbers docs/scorecard.md reports come from here."""
