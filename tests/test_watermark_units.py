@@ -116,6 +116,16 @@ def test_handle_vote_outvotes_single_misreads() -> None:
     assert vote_handle([]) is None
 
 
+def test_handle_vote_prefers_the_full_spelling_over_a_truncated_read() -> None:
+    reads = [
+        ("@leonbr", "@leonbr", 0.98),
+        ("@leonbr", "@leonbr", 0.97),
+        ("@leonbrown212", "@leonbrown212", 0.99),
+    ]
+    vote = vote_handle(reads)
+    assert vote is not None and vote.handle == "@leonbrown212"
+
+
 def _window(mark: bool) -> list[np.ndarray]:
     """Three frames of a smooth pattern panning 9 px per frame, optionally with a static text-like mark."""
     import cv2

@@ -109,10 +109,15 @@ def _remux(src: Path, dst: Path, fmt: str = "mp4") -> None:
         mapping: dict[int, Any] = {}
         for s in (*inp.streams.video[:1], *inp.streams.audio[:1]):
             mapping[s.index] = out.add_stream_from_template(s)
+        last: dict[int, int] = {}
         for packet in inp.demux(*[s for s in inp.streams if s.index in mapping]):
-            if packet.dts is None:
+            index = packet.stream.index
+            # Packets whose decode time does not advance (a file whose timestamps restart) cannot be muxed:
+            # a remux keeps the rest, as download tools do.
+            if packet.dts is None or packet.dts <= last.get(index, -(2**62)):
                 continue
-            packet.stream = mapping[packet.stream.index]
+            last[index] = packet.dts
+            packet.stream = mapping[index]
             out.mux(packet)
 
 
@@ -171,7 +176,9 @@ def make_copy(src: Path, sha256: str, cond: Condition, cache_dir: str | os.PathL
         if cond.remux:
             try:
                 _remux(src, tmp)
-            except ValueError:  # a codec MP4 cannot hold (a GIF): Matroska takes almost anything
+            except (ValueError, av.FFmpegError):  # a codec or timing MP4 cannot hold: Matroska takes more
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
                 _remux(src, tmp, "matroska")
         else:
             _reencode(src, tmp, cond)
@@ -179,7 +186,6 @@ def make_copy(src: Path, sha256: str, cond: Condition, cache_dir: str | os.PathL
     except (av.FFmpegError, ValueError, OSError, IndexError, TypeError) as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise DegradeError(
-            f"{src.name}: cannot make the {cond.name} copy ({type(exc).__name__}: {exc})"
-        ) from None
+        reason = getattr(exc, "strerror", None) or str(exc).split(":")[0] or type(exc).__name__
+        raise DegradeError(f"{src.name}: cannot make the {cond.name} copy ({reason})") from None
     return dst

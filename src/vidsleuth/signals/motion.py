@@ -34,7 +34,7 @@ from vidsleuth.signals.motion_features import BY_KEY, FEATURES, downsample, sent
 from vidsleuth.signals.motion_measure import NOISE_SIDE, MotionMeter
 
 MIN_SIDE = 32  # smaller frames carry too little for flow and noise estimates
-SAMPLE_FPS = 8.0  # grey frames analysed per second of video (Nyquist 4 Hz: walking shake is 1-3 Hz)
+SAMPLE_FPS = 6.0  # grey frames analysed per second (Nyquist 3 Hz covers walking shake, 1-3 Hz)
 CAMERA_FEATURES = ("camera_shake", "path_straightness", "constant_velocity_share")
 
 

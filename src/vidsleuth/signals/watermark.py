@@ -181,6 +181,8 @@ class WatermarkSignal(FrameSignal):
     def _inherit(self, track: regions.Track, now_s: float) -> bool:
         """Give a new track at a recently read mark place that place's reading, without OCR."""
         for place, reading, when in self._known:
+            if reading.mark is not None and reading.mark.has_handle and self._handle_reads < HANDLE_VOTES:
+                continue  # the handle still needs votes: read it again
             if now_s - when < REREAD_AFTER_S and regions.same_place(place, track.box):
                 track.reads = 1
                 track.payload["reading"] = reading

@@ -14,7 +14,7 @@ from typing import Any
 
 from vidsleuth.core.evidence import Evidence, Hypothesis, Span
 from vidsleuth.core.result import Thumbnail
-from vidsleuth.watermark.catalogue import Mark
+from vidsleuth.watermark.catalogue import Mark, handle_of
 from vidsleuth.watermark.reading import HandleVote, Reading, vote_handle
 from vidsleuth.watermark.regions import Box, Track, iou, same_place
 
@@ -180,9 +180,11 @@ def _handle_sentence(det: Detection, geo: Geometry) -> str:
     if not det.mark.has_handle:
         return ""
     if det.handle is not None:
+        others = [r for r in det.handle.readings if handle_of(r, 1.0) != det.handle.handle]
         return (
             f" The mark carries the handle {det.handle.handle} (OCR confidence {det.handle.confidence:.2f}, "
             f"agreed by {det.handle.support} read(s)): a lead to the account that posted it."
+            + (f" Other readings: {', '.join(others[:3])}." if others else "")
         )
     extra = any(
         t != s.reading.text and sum(ch.isalpha() for ch in t) >= 3

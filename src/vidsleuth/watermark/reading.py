@@ -79,6 +79,8 @@ class HandleVote:
 
 # Two reads of a handle agree when difflib's ratio reaches this ("@andrewdefoe" vs "@andrewdefee": 0.92).
 AGREE_RATIO = 0.85
+# A longer read that starts with the winning spelling replaces it when read at least this confidently.
+PREFIX_MIN_CONFIDENCE = 0.8
 
 
 def vote_handle(reads: Iterable[tuple[str, str, float]]) -> HandleVote | None:
@@ -100,6 +102,15 @@ def vote_handle(reads: Iterable[tuple[str, str, float]]) -> HandleVote | None:
             best = key
     assert best is not None
     _, conf, handle = best
+    # A read cut short (by the crop's edge or a low-contrast tail) is a prefix of the full handle: when
+    # another confident read extends the winner, the longest such read is the handle.
+    longer = [
+        (h, c)
+        for h, _, c in items
+        if len(h) > len(handle) and h.lower().startswith(handle.lower()) and c >= PREFIX_MIN_CONFIDENCE
+    ]
+    if longer:
+        handle, conf = max(longer, key=lambda hc: (len(hc[0]), hc[1]))
     support = sum(
         1
         for h, _, _ in items
