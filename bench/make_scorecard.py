@@ -37,22 +37,8 @@ from vidsleuth.evaluation import (  # noqa: E402
 )
 from vidsleuth.evaluation.runner import ReportCache  # noqa: E402
 from vidsleuth.fusion.fitting import fit_calibration  # noqa: E402
-from vidsleuth.registry import SignalRegistry  # noqa: E402
-from vidsleuth.signals import builtin_signals  # noqa: E402
-from vidsleuth.signals.motion import MotionSignal  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
-
-
-def register_motion() -> None:
-    """Make `motion` part of the default registry in this process and its workers (forked)."""
-    signals = list(builtin_signals())
-    if all(c.NAME != MotionSignal.NAME for c in signals):
-        signals.append(MotionSignal)
-    registry = SignalRegistry(signals)
-    registry.load_entry_points()
-    pipeline._DEFAULT_REGISTRY = registry
-    pipeline.default_registry = lambda entry_points=True: registry
 
 
 def say(message: str) -> None:
@@ -68,7 +54,6 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     args = parser.parse_args()
-    register_motion()
     conds = (ORIGINAL, *parse_conditions([args.conditions] if args.conditions else []))
     started = time.monotonic()
 

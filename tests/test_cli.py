@@ -105,7 +105,14 @@ def test_only_and_disable_select_signals(stitched: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(stitched), "--json", "--disable", "shots,provenance"])
     data = json.loads(result.stdout)
     status = {r["signal"]: r["status"] for r in data["results"]}
-    assert status == {"metadata": "ok", "provenance": "skipped", "shots": "skipped", "fingerprint": "ok"}
+    assert status == {
+        "metadata": "ok",
+        "provenance": "skipped",
+        "shots": "skipped",
+        "watermark": "ok",
+        "fingerprint": "ok",
+        "motion": "ok",
+    }
     assert any("skipped" in c for c in data["verdict"]["caveats"])
 
 

@@ -286,7 +286,6 @@ def test_cli_errors_are_one_line_with_usage_exit(
 @pytest.mark.corpus
 def test_tiny_corpus_eval_runs_and_resumes(corpus_dir: Path, tmp_path: Path) -> None:
     from vidsleuth.signals import builtin_signals
-    from vidsleuth.signals.motion import MotionSignal
 
     ds = load_dataset(corpus_dir)
     wanted = {
@@ -299,7 +298,7 @@ def test_tiny_corpus_eval_runs_and_resumes(corpus_dir: Path, tmp_path: Path) -> 
         "real/imageio_realshort.mp4",
     }
     ds = type(ds)(ds.origin, tuple(i for i in ds.items if i.rel in wanted), {}, (), "tiny")
-    registry = SignalRegistry([*builtin_signals(), MotionSignal])
+    registry = SignalRegistry(builtin_signals())
     card, files = evaluate(ds, tmp_path / "out", registry=registry)
     q = card["conditions"][0]["questions"]["ai_generated"]
     assert (q["positives"], q["negatives"]) == (4, 3)
@@ -313,15 +312,12 @@ def test_tiny_corpus_eval_runs_and_resumes(corpus_dir: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.slow
-@pytest.mark.unwired
 @pytest.mark.corpus
 def test_full_corpus_scorecard(corpus_dir: Path, tmp_path: Path) -> None:
-    """The whole corpus, every signal plus motion: the numbers docs/scorecard.md reports come from here."""
+    """The whole corpus, every built-in signal: the numbers docs/scorecard.md reports come from here."""
     from vidsleuth.signals import builtin_signals
-    from vidsleuth.signals.motion import MotionSignal
 
-    signals = [c for c in builtin_signals() if c.NAME != MotionSignal.NAME]
-    registry = SignalRegistry([*signals, MotionSignal])
+    registry = SignalRegistry(builtin_signals())
     ds = load_dataset(corpus_dir)
     card, files = evaluate(ds, tmp_path / "out", registry=registry)
     cond = card["conditions"][0]

@@ -172,7 +172,6 @@ def test_corpus_real_footage_gets_no_motion_finding_towards_ai(rel: str) -> None
 
 
 @pytest.mark.slow
-@pytest.mark.unwired
 @pytest.mark.corpus
 def test_every_real_corpus_video_gets_no_motion_finding_towards_ai(corpus_dir: Path) -> None:
     from vidsleuth.evaluation import LabelClass, load_dataset

@@ -123,7 +123,6 @@ def _files(pattern: str) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.unwired
 @pytest.mark.corpus
 @pytest.mark.parametrize(
     "relative", _files("ai_generated/sora2_feed/*.mp4") or ["ai_generated/sora2_feed/absent"]
@@ -138,7 +137,6 @@ def test_every_feed_clip_has_its_mark_and_handle(relative: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.unwired
 @pytest.mark.corpus
 @pytest.mark.parametrize(
     "relative", _files("real/*.mp4") + _files("real/*.avi") + _files("faces_real/*.mp4") or ["real/absent"]
@@ -150,7 +148,6 @@ def test_real_footage_never_gets_an_ai_mark(relative: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.unwired
 @pytest.mark.corpus
 def test_removal_hints_on_at_least_half_the_remover_outputs() -> None:
     files = _files("ai_generated_mark_removed/*.m*")
@@ -171,7 +168,6 @@ MIN_RATE = 0.95
 
 
 @pytest.mark.slow
-@pytest.mark.unwired
 @pytest.mark.corpus
 def test_composite_matrix_detection_rate(tmp_path: Path) -> None:
     found, cases, misses = 0, 0, []

@@ -188,13 +188,22 @@ def composite_track(
     seconds: float = 7.0,
     fps: int = 30,
     crf: int = 35,
+    loop: bool = False,
 ) -> Path:
-    """The genuine moving Sora mark (a corpus track) over real footage, both resized to `size`."""
+    """The genuine moving Sora mark (a corpus track) over real footage, both resized to `size`.
+
+    The video ends with the track unless `loop` replays the track until `seconds` are filled."""
     n = round(seconds * fps)
+
+    def marks() -> Iterator[Frame]:
+        while True:
+            yield from _frames(track)
+            if not loop:
+                return
 
     def gen() -> Iterator[Frame]:
         shot = _frames(footage)
-        for i, tf in enumerate(_frames(track)):
+        for i, tf in enumerate(marks()):
             if i >= n:
                 return
             frame = next(shot, None)

@@ -2,7 +2,8 @@
 
 The pipeline is the only module that knows every signal (through the registry). It opens and probes the
 file, runs whole-file signals, drives one shared decode for the frame signals, fuses the evidence into a
-verdict and assembles the report. Each signal runs inside its own error boundary: a signal that crashes
+verdict under the run's calibration (the one the settings name, else the shipped default, rules@1) and
+assembles the report. Each signal runs inside its own error boundary: a signal that crashes
 becomes a `failed` result in the report and every other signal still runs. Only problems with the input
 itself (missing, not a video, nothing decodable) raise, as `InputError`.
 """
@@ -16,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from vidsleuth._version import __version__
+from vidsleuth.calibration import Calibration, CalibrationError, calibration_for, load_calibration
 from vidsleuth.core.report import Report
 from vidsleuth.core.result import SignalResult
 from vidsleuth.core.settings import Settings
 from vidsleuth.core.signal import AnalysisContext, FrameSample, FrameSignal, Signal
 from vidsleuth.errors import ConfigError
-from vidsleuth.fusion import fuse
+from vidsleuth.fusion.calibrated import fuse_with
 from vidsleuth.media import FrameConsumer, decode_shared, hash_file, open_source, probe, spooled_bytes
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals import builtin_signals
@@ -83,7 +85,7 @@ def analyze(
             return analyze(
                 tmp, settings, progress=progress, registry=registry, display_name=display_name or "stdin"
             )
-    settings = _with_trust_digest(settings or Settings())
+    settings, calibration = resolve_calibration(_with_trust_digest(settings or Settings()))
     registry = registry or _registry()
     notify = progress or (lambda _event: None)
     started = time.monotonic()
@@ -147,7 +149,7 @@ def analyze(
 
     ordered = tuple(results[cls.NAME] for cls in classes)
     notify(ProgressEvent("fuse"))
-    verdict = fuse(ordered)
+    verdict = fuse_with(ordered, calibration)
     report = Report(
         tool_version=__version__,
         created_at=_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
@@ -161,6 +163,28 @@ def analyze(
     )
     notify(ProgressEvent("done", 1.0))
     return report
+
+
+def resolve_calibration(settings: Settings) -> tuple[Settings, Calibration]:
+    """The run's calibration, loaded and checked, and the settings with its sha256 recorded.
+
+    The one `settings.calibration` names, else the shipped default. Front ends call this once up front to
+    report a missing, unreadable, malformed or newer-schema file as a one-line CalibrationError (a
+    ConfigError). `analyze` calls it too; once the sha256 is recorded that costs nothing, since loads are
+    cached by (path, sha256), and the signals that read the calibration (`calibration_for`) get the same
+    object. Settings without the sha256 re-read the file, so a long-lived process sees a replaced file.
+    """
+    if not settings.calibration:
+        return settings, calibration_for(settings)
+    expected = settings.calibration_sha256 or load_calibration(settings.calibration).sha256
+    settings = replace(settings, calibration_sha256=expected)
+    calibration = calibration_for(settings)
+    if calibration.sha256 != expected:
+        raise CalibrationError(
+            f"calibration {settings.calibration!r}: its content changed since it was checked (sha256 "
+            f"{calibration.sha256[:12]}, expected {expected[:12]}); run again"
+        )
+    return settings, calibration
 
 
 def _with_trust_digest(settings: Settings) -> Settings:

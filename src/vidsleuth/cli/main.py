@@ -1,4 +1,4 @@
-"""`vidsleuth` command: check videos, list signals.
+"""`vidsleuth` command: check videos, list signals; `eval` and `calibrate` live in cli/evaluate.py.
 
 Every failure the user can cause is printed as one line naming the file and the problem, with a
 documented non-zero exit code (see `exitcodes.py` and docs/cli.md); tracebacks appear only with --debug.
@@ -18,13 +18,14 @@ import click
 from vidsleuth._version import __version__
 from vidsleuth.cli import exitcodes
 from vidsleuth.cli.bank import bank, keyframes
+from vidsleuth.cli.evaluate import calibrate_command, eval_command
 from vidsleuth.cli.serve import serve
 from vidsleuth.cli.terminal import ProgressBar, print_summary
 from vidsleuth.core.report import Report
 from vidsleuth.core.settings import Settings
 from vidsleuth.errors import ConfigError, InputError, ReportError, VidsleuthError
 from vidsleuth.media.source import safe_display_name
-from vidsleuth.pipeline import analyze, default_registry
+from vidsleuth.pipeline import analyze, default_registry, resolve_calibration
 from vidsleuth.registry import is_frame_signal
 from vidsleuth.report import FORMATS, write_report
 from vidsleuth.store import resolve_location
@@ -88,6 +89,13 @@ def main() -> None:
     "file when it exists).",
 )
 @click.option("--no-bank", is_flag=True, help="Do not match against any fingerprint bank.")
+@click.option(
+    "--calibration",
+    type=click.Path(),
+    envvar="VIDSLEUTH_CALIBRATION",
+    help="Calibration file to fuse the verdict with (from `vidsleuth calibrate`; default: the shipped "
+    "one, rules@1).",
+)
 @click.option("--no-thumbnails", is_flag=True, help="Leave keyframe thumbnails out of reports.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no verdict block.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
@@ -102,14 +110,15 @@ def check(
     trust_anchors: str | None,
     bank_location: str | None,
     no_bank: bool,
+    calibration: str | None,
     no_thumbnails: bool,
     quiet: bool,
     debug: bool,
 ) -> None:
     """Analyse FILE(s) and write a report for each. Use - to read one video from standard input.
 
-    Exit codes: 0 all analysed, 2 bad options, 3 an input could not be analysed,
-    4 a report could not be written, 5 internal error.
+    Exit codes: 0 all analysed, 2 bad options or an unusable calibration file, 3 an input could not be
+    analysed, 4 a report could not be written, 5 internal error.
     """
     settings = Settings(
         only=_split(only),
@@ -117,6 +126,7 @@ def check(
         trust_anchors=trust_anchors,
         thumbnails=not no_thumbnails,
         signal_options=_bank_options(bank_location, no_bank),
+        calibration=calibration or None,
     )
     try:
         registry = default_registry()
@@ -127,6 +137,7 @@ def check(
             )
         if trust_anchors and not Path(trust_anchors).is_file():
             raise ConfigError(f"--trust-anchors {safe_display_name(trust_anchors)}: no such file")
+        settings, _ = resolve_calibration(settings)  # read and checked once, for every file
     except VidsleuthError as exc:
         _error(str(exc))
         sys.exit(exitcodes.USAGE)
@@ -174,6 +185,10 @@ def check(
             _error(str(exc))
             worst = max(worst, exitcodes.BAD_INPUT)
             continue
+        except ConfigError as exc:  # the calibration file changed under us: the same for every file
+            bar.clear()
+            _error(str(exc))
+            sys.exit(exitcodes.USAGE)
         except KeyboardInterrupt:
             bar.clear()
             _error("interrupted")
@@ -243,6 +258,8 @@ def signals(as_json: bool) -> None:
 main.add_command(bank)
 main.add_command(keyframes)
 main.add_command(serve)
+main.add_command(eval_command)
+main.add_command(calibrate_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,6 +10,7 @@ import click
 
 from vidsleuth.core.report import Report
 from vidsleuth.core.verdict import VerdictLabel
+from vidsleuth.media.source import safe_display_name
 from vidsleuth.pipeline import ProgressEvent
 
 _COLOURS = {
@@ -33,6 +34,7 @@ def summary_lines(report: Report, max_reasons: int = 3) -> list[str]:
         lines.append(f"  (+{len(v.reasons) - max_reasons} more reasons in the report)")
     for caveat in v.caveats:
         lines.append(f"  ! {caveat}")
+    lines.append(f"  verdict by {safe_display_name(v.made_by, 160)}")
     return lines
 
 

@@ -1,7 +1,8 @@
-"""Settings for one analysis: which signals run and with which options.
+"""Settings for one analysis: which signals run, with which options, under which calibration.
 
 A settings object is plain data, hashable into a digest so that (content sha256, settings digest,
-signal versions) names one reproducible report.
+signal versions) names one reproducible report. Files that change a report (a trust list, a calibration)
+are identified in the digest by their content's sha256, which the pipeline fills in.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class Settings:
     max_pixels: int = DEFAULT_MAX_PIXELS
     thumbnails: bool = True  # embed keyframe thumbnails in the report
     signal_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    calibration: str | None = None  # calibration file (None: the shipped default, rules@1)
+    calibration_sha256: str | None = None  # filled in by the pipeline; the digest uses it, not the path
 
     def options_for(self, signal: str) -> Mapping[str, Any]:
         return self.signal_options.get(signal, {})
@@ -36,7 +39,7 @@ class Settings:
         return not self.only or signal in self.only
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "only": list(self.only),
             "disable": list(self.disable),
             "trust_anchors": self.trust_anchors,
@@ -45,8 +48,19 @@ class Settings:
             "thumbnails": self.thumbnails,
             "signal_options": {k: dict(v) for k, v in sorted(self.signal_options.items())},
         }
+        # Only when named, so that the default settings keep the digest they always had.
+        if self.calibration or self.calibration_sha256:
+            out["calibration"] = self.calibration
+            out["calibration_sha256"] = self.calibration_sha256
+        return out
 
     def digest(self) -> str:
-        """A short stable hash of everything that can change a report."""
-        blob = json.dumps(self.to_dict(), sort_keys=True, default=str).encode()
+        """A short stable hash of everything that can change a report.
+
+        A calibration counts by its content: the same file under another path gives the same digest, a
+        replaced file a new one, so a cache keyed by the digest never mixes calibrations."""
+        identity = self.to_dict()
+        if self.calibration_sha256:
+            identity.pop("calibration", None)
+        blob = json.dumps(identity, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]

@@ -78,6 +78,16 @@ class Verdict:
             head += " — worth checking"
         return head
 
+    @property
+    def made_by(self) -> str:
+        """The fusion policy, and the calibration it ran under when the verdict records one (a short phrase:
+        "calibrated@1 (calibration newsroom, sha256 1a2b3c4d5e6f)")."""
+        cal = self.extras.get("calibration")
+        if not isinstance(cal, Mapping) or not cal.get("name"):
+            return self.policy
+        sha = cal.get("sha256")
+        return f"{self.policy} (calibration {cal['name']}" + (f", sha256 {str(sha)[:12]})" if sha else ")")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label.value,
