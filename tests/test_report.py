@@ -761,3 +761,13 @@ def test_fingerprint_panel_lists_matches_and_searchable_keyframes() -> None:
     assert 'id="images"' not in html  # its keyframes are not repeated under "images from other signals"
     empty = SignalResult.ok("fingerprint", "1.0.0", [], {"bank": None, "matches": []})
     assert "No fingerprint bank was configured" in render(build([empty]), "html")
+
+
+@pytest.mark.parametrize("when", [math.nan, math.inf])
+def test_thumbnail_with_an_unknown_time_renders(when: float) -> None:
+    """A report read back from JSON may hold a NaN time; every format still renders, the time shown as —."""
+    odd = SignalResult.ok("x", "1", thumbnails=[Thumbnail("odd frame", when, tiny_jpeg(90), 32, 18)])
+    report = build([metadata(), odd])
+    page = render(report, "html")
+    assert "odd frame" in page and "nan s" not in page and "inf s" not in page
+    render(report, "md")

@@ -1,8 +1,8 @@
 """The HTML report: one self-contained file a fact-checker can open offline, read on a phone and print.
 
-The panels it shows are built by `vidsleuth.report.panels`. Everything goes through Jinja2 with
-autoescaping always on; the only markup built here is numbers (SVG geometry) and base64 JPEG data that
-is checked character by character before use.
+The panels it shows are built by `vidsleuth.report.panels` and `vidsleuth.report.signal_panels`.
+Everything goes through Jinja2 with autoescaping always on; the only markup built here is numbers (SVG
+geometry) and base64 JPEG data that is checked character by character before use.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from vidsleuth.report.panels import (
     thumb_view,
     timeline,
 )
+from vidsleuth.report.signal_panels import Linked, motion_panel, watermark_panel
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,16 +62,43 @@ def _safe(build: Callable[[], T], what: str) -> T | None:
 
 def _evidence_rows(report: Report) -> list[dict[str, Any]]:
     rows, seen = [], set()
-    for r in report.results:
-        for e in r.evidence:
+    for ri, r in enumerate(report.results):
+        for ei, e in enumerate(r.evidence):
             anchor = anchor_id(e.code)
             n = 2
             while anchor in seen:
                 anchor, n = f"{anchor_id(e.code)}-{n}", n + 1
             seen.add(anchor)
             data = json.dumps(dict(e.data), indent=1, ensure_ascii=False, default=str)
-            rows.append({"e": e, "signal": r.signal, "anchor": anchor, "data": clip(data) if e.data else ""})
+            rows.append(
+                {
+                    "e": e,
+                    "signal": r.signal,
+                    "anchor": anchor,
+                    "data": clip(data) if e.data else "",
+                    "key": (ri, ei),
+                    "panel": "",
+                }
+            )
     return rows
+
+
+def _link_panel(
+    report: Report, signal: str, links: tuple[Linked, ...], rows: list[dict[str, Any]]
+) -> dict[str, tuple[str, str]]:
+    """Tie a panel's items to their evidence rows both ways: each row links to the item that shows it
+    (row["panel"]), and the returned map gives each item's id the id and code of its first row."""
+    ri = next((i for i, r in enumerate(report.results) if r.signal == signal), None)
+    by_key = {row["key"]: row for row in rows}
+    out: dict[str, tuple[str, str]] = {}
+    for link in links:
+        for ei in link.evidence:
+            row = by_key.get((ri, ei))
+            if row is None:
+                continue
+            row["panel"] = row["panel"] or link.anchor
+            out.setdefault(link.anchor, (row["anchor"], row["e"].code))
+    return out
 
 
 @functools.cache
@@ -96,11 +124,19 @@ def render_html(report: Report) -> str:
         for r in verdict.reasons
     ]
     shots = _safe(lambda: shots_panel(report), "shots")
+    wm = _safe(lambda: watermark_panel(report), "watermark")
+    motion = _safe(lambda: motion_panel(report), "motion")
+    evidence = _evidence_rows(report)
+    ev_links = {
+        **(_link_panel(report, "watermark", wm.links, evidence) if wm else {}),
+        **(_link_panel(report, "motion", motion.links, evidence) if motion else {}),
+    }
     media = report.media
+    own_images = {"shots", "fingerprint"} | ({"watermark"} if wm else set())
     others = [
         (r.signal, [thumb_view(t) for t in r.thumbnails])
         for r in report.results
-        if r.signal not in ("shots", "fingerprint")
+        if r.signal not in own_images
     ]
     context = {
         "r": report,
@@ -114,8 +150,11 @@ def render_html(report: Report) -> str:
             (str(k), n) for k, n in ((k, as_number(x)) for k, x in verdict.scores.items()) if n is not None
         ],
         "signals": report.results,
-        "evidence": _evidence_rows(report),
+        "evidence": evidence,
+        "ev_links": ev_links,
         "shots": shots,
+        "wm": wm,
+        "motion": motion,
         "svg": _safe(lambda: timeline(shots), "timeline") if shots else None,
         "c2pa": _safe(lambda: provenance_panel(report), "C2PA"),
         "review": _safe(lambda: review_panel(report), "analyst review"),

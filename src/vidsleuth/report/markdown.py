@@ -27,9 +27,11 @@ from vidsleuth.report.panels import (
     review_panel,
     shots_panel,
 )
+from vidsleuth.report.signal_panels import MarkCard, motion_panel, watermark_panel
 
 MAX_SHOT_ROWS = 30
 MAX_EVIDENCE_ROWS = 60
+MAX_SIGHTINGS = 12
 
 _PUNCT = re.compile(r"([\\`*_\[\]|~&])")
 _LINE_START = re.compile(r"^(\s*\d*)([#+=-]|(?<=\d)[.)](?=\s|$))")
@@ -129,6 +131,83 @@ def _review(report: Report) -> list[str]:
     return out
 
 
+def _mark_lines(d: MarkCard) -> list[str]:
+    read = f'read as "{md_text(d.text)}"' if d.text else "no text read"
+    if d.confidence is not None:
+        read += f" (OCR {d.confidence:.2f})"
+    strength = f", strength {d.strength:.2f}" if d.strength is not None else ""
+    kind = f" ({md_text(d.kind)})" if d.kind else ""
+    lines = [f"- **{md_text(d.generator)}**{kind}: {read}{strength}, seen {d.span}"]
+    if d.handle:
+        conf = (
+            f"OCR {d.handle_confidence:.2f}"
+            if d.handle_confidence is not None
+            else "OCR confidence not reported"
+        )
+        lead = (
+            "a lead to the source account"
+            if d.handle_clear
+            else "**a lead to the source account, check by eye**"
+        )
+        line = f"  - Handle: {md_code(d.handle)} ({conf}): {lead}"
+        if d.spellings:
+            line += "; also read as " + ", ".join(md_code(h) for h in d.spellings)
+        lines.append(line)
+    if d.sightings:
+        seen = [f"{s.span}" + (f" ({s.place})" if s.place else "") for s in d.sightings[:MAX_SIGHTINGS]]
+        more = f", and {len(d.sightings) - MAX_SIGHTINGS} more" if len(d.sightings) > MAX_SIGHTINGS else ""
+        lines.append(f"  - Sightings: {', '.join(seen)}{more}")
+    if d.mismatches:
+        lines.append("  - Unlike the genuine mark: " + "; ".join(md_text(t) for t in d.mismatches))
+    return lines
+
+
+def _watermarks(report: Report) -> list[str]:
+    """Visible marks, the @handle as a lead, persistent overlays and removal hints."""
+    wm = watermark_panel(report)
+    if wm is None:
+        return []
+    out = ["## Visible watermarks", ""]
+    if not wm.marks:
+        out += [
+            "No catalogued generator watermark or AI label was found in the picture; absence proves nothing.",
+            "",
+        ]
+    for d in wm.marks:
+        out += _mark_lines(d)
+    for o in wm.overlays:
+        text = f', OCR "{md_text(o.text)}"' if o.text else ""
+        out.append(f"- Persistent overlay, not a known AI mark: {o.span} at {md_text(o.box)}{text}")
+    for h in wm.hints:
+        out.append(f"- Removal hint ({md_text(h.kind)}), a hint only: {md_text(h.summary)} ({h.span})")
+    out.append("")
+    if wm.footer or wm.ocr_errors:
+        errors = f"; OCR errors: {'; '.join(md_text(e) for e in wm.ocr_errors)}" if wm.ocr_errors else ""
+        out += [f"_{md_text(wm.footer)}{errors}_", ""]
+    return out
+
+
+def _motion(report: Report) -> list[str]:
+    """One line per motion measurement, said to be informational unless a calibration learned it."""
+    motion = motion_panel(report)
+    if motion is None:
+        return []
+    out = ["## Motion and noise", "", f"_{md_text(motion.intro)}_", ""]
+    for c in motion.cards:
+        unit = f" ({md_text(c.unit)})" if c.unit else ""
+        # The signal's sentences start with the title and value ("Camera shake 0.21 (ratio): ..."): said once.
+        head, sep, rest = c.sentence.partition(": ")
+        said = rest if sep and head.startswith(c.title) else c.sentence
+        weight = f" **{md_text(c.weight.capitalize())}.**" if c.weight else ""
+        out.append(f"- **{md_text(c.title)}** {c.value}{unit}: {md_text(said)}{weight}")
+    if motion.not_applicable:
+        out.append(
+            "- Does not apply to this video: " + ", ".join(md_text(t) for t, _, _ in motion.not_applicable)
+        )
+    out.append("")
+    return out
+
+
 def render_markdown(report: Report) -> str:
     """The report as GitHub-flavoured Markdown, without images."""
     v, src = report.verdict, report.source
@@ -155,7 +234,7 @@ def render_markdown(report: Report) -> str:
         f"- Size: {fmt_size(src.size_bytes)} · Duration: {fmt_time(as_number(report.media.duration_s))}"
         f" · Container: {md_text(report.media.container)}",
         f"- Analysed {md_text(report.created_at)} with vidsleuth {md_text(report.tool_version)} "
-        f"(report schema {md_text(report.schema_version)}, policy {md_code(v.policy)}, "
+        f"(report schema {md_text(report.schema_version)}, policy {md_text(v.made_by)}, "
         f"settings digest {md_code(report.settings_digest)})",
         "",
     ]
@@ -191,6 +270,8 @@ def render_markdown(report: Report) -> str:
                 out += _manifest_lines(m, c2pa.trust_list)
         out.append("")
 
+    out += _watermarks(report)
+
     shots = shots_panel(report)
     images = sum(len(r.thumbnails) for r in report.results)
     if shots is not None:
@@ -213,6 +294,8 @@ def render_markdown(report: Report) -> str:
     if images:
         keyframes = len(shots.keyframes) if shots else 0
         out += [f"The HTML report shows {keyframes} keyframes and {images - keyframes} other images.", ""]
+
+    out += _motion(report)
 
     rows = [
         (

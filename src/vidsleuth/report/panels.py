@@ -57,8 +57,8 @@ def clip(text: str, limit: int = LONG_TEXT) -> str:
 
 
 def fmt_time(s: float | None) -> str:
-    """Seconds as "12.40 s", or "1:02.40" past a minute."""
-    if s is None:
+    """Seconds as "12.40 s", or "1:02.40" past a minute; "—" when unknown (None, NaN, infinite)."""
+    if s is None or not math.isfinite(s):
         return "—"
     if s < 60:
         return f"{s:.2f} s"
