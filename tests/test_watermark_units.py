@@ -124,6 +124,15 @@ def test_handle_vote_prefers_the_full_spelling_over_a_truncated_read() -> None:
     ]
     vote = vote_handle(reads)
     assert vote is not None and vote.handle == "@leonbrown212"
+    # As read on the corpus clip: a stray letter between the "@" and the name of the longer read.
+    vote = vote_handle([("@Bleonbrown212", "@Bleonbrown212", 0.941), ("@leonbr", "@leonbr", 0.983)])
+    assert vote is not None and vote.handle == "@leonbrown212"
+    assert vote.readings == ("@Bleonbrown212", "@leonbr")
+    # A longer read that does not extend the winner is no extension.
+    vote = vote_handle(
+        [("@leonbr", "@leonbr", 0.98), ("@leonbr", "@leonbr", 0.97), ("@xyleo", "@xyleo", 0.99)]
+    )
+    assert vote is not None and vote.handle == "@leonbr"
 
 
 def _window(mark: bool) -> list[np.ndarray]:

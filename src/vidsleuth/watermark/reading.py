@@ -81,6 +81,21 @@ class HandleVote:
 AGREE_RATIO = 0.85
 # A longer read that starts with the winning spelling replaces it when read at least this confidently.
 PREFIX_MIN_CONFIDENCE = 0.8
+# ... allowing this many stray characters read between the "@" and the name (the cloud logo's edge).
+PREFIX_MAX_OFFSET = 2
+
+
+def _extends(read: str, handle: str) -> str | None:
+    """`read` as the longer spelling of `handle` when it extends it, else None."""
+    at = "@" if handle.startswith("@") else ""
+    body, other = handle[len(at) :].lower(), read.removeprefix("@")
+    if len(body) < 3:
+        return None
+    for offset in range(PREFIX_MAX_OFFSET + 1):
+        tail = other[offset:]
+        if len(tail) > len(body) and tail.lower().startswith(body):
+            return at + tail
+    return None
 
 
 def vote_handle(reads: Iterable[tuple[str, str, float]]) -> HandleVote | None:
@@ -103,12 +118,10 @@ def vote_handle(reads: Iterable[tuple[str, str, float]]) -> HandleVote | None:
     assert best is not None
     _, conf, handle = best
     # A read cut short (by the crop's edge or a low-contrast tail) is a prefix of the full handle: when
-    # another confident read extends the winner, the longest such read is the handle.
-    longer = [
-        (h, c)
-        for h, _, c in items
-        if len(h) > len(handle) and h.lower().startswith(handle.lower()) and c >= PREFIX_MIN_CONFIDENCE
-    ]
+    # another confident read extends the winner, the longest such extension is the handle. The longer read
+    # may carry a stray character or two before the name ("@Bleonbrown212" extending "@leonbr"); the
+    # handle keeps the agreed part and the extension, and every spelling read stays in `readings`.
+    longer = [(ext, c) for h, _, c in items if c >= PREFIX_MIN_CONFIDENCE and (ext := _extends(h, handle))]
     if longer:
         handle, conf = max(longer, key=lambda hc: (len(hc[0]), hc[1]))
     support = sum(
