@@ -57,6 +57,8 @@ EDGE_BONUS = 0.2
 # reads have voted on it.
 REREAD_AFTER_S = 30.0
 HANDLE_VOTES = 6
+# ... and once this many reads of the mark found no handle at all (older Sora marks carry none).
+HANDLE_MISSES = 6
 # Tracks less dense than this are not worth a read (clutter: 0.1-0.15; marks: 0.15-0.45).
 READ_MIN_DENSITY = 0.15
 # Crop margin around an overlay, as a share of its height (the handle line sits under the name).
@@ -102,6 +104,7 @@ class WatermarkSignal(FrameSignal):
         self._mark_size: tuple[int, int] | None = None  # analysis-frame size of the first mark read
         self._known: list[tuple[regions.Box, Reading, float]] = []  # place, mark reading, when read
         self._handle_reads = 0
+        self._handle_misses = 0  # reads of a handle-bearing mark that found no handle
 
     @classmethod
     def is_available(cls) -> tuple[bool, str]:
@@ -174,14 +177,15 @@ class WatermarkSignal(FrameSignal):
             return bool(reading.lines) and track.reads < MAX_RETRY_READS
         if track.payload.get("inherited"):
             return False
-        return (
-            reading.mark.has_handle and track.reads < MAX_HANDLE_READS and self._handle_reads < HANDLE_VOTES
-        )
+        return reading.mark.has_handle and track.reads < MAX_HANDLE_READS and self._wants_handle_votes()
+
+    def _wants_handle_votes(self) -> bool:
+        return self._handle_reads < HANDLE_VOTES and self._handle_misses < HANDLE_MISSES
 
     def _inherit(self, track: regions.Track, now_s: float) -> bool:
         """Give a new track at a recently read mark place that place's reading, without OCR."""
         for place, reading, when in self._known:
-            if reading.mark is not None and reading.mark.has_handle and self._handle_reads < HANDLE_VOTES:
+            if reading.mark is not None and reading.mark.has_handle and self._wants_handle_votes():
                 continue  # the handle still needs votes: read it again
             if now_s - when < REREAD_AFTER_S and regions.same_place(place, track.box):
                 track.reads = 1
@@ -240,6 +244,7 @@ class WatermarkSignal(FrameSignal):
             self._known = [k for k in self._known if not regions.same_place(k[0], track.box)]
             self._known.append((track.box, reading, now_s))
             self._handle_reads += reading.handle is not None
+            self._handle_misses += reading.mark.has_handle and reading.handle is None
         previous = track.payload.get("reading")
         if previous is None or reading.confidence >= getattr(previous, "confidence", 0.0):
             track.payload["reading"] = reading
