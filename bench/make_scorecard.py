@@ -5,8 +5,7 @@ Steps, all cached under OUT (a rerun only does what is missing):
 1. `eval` on the corpus (labels.csv) under the original condition and the platform-like conditions given;
 2. `calibrate` on the corpus originals with 5-fold CV grouped by bench/suites/corpus_groups.csv;
 3. the generated camera-motion suite (bench/suites/motion_suite.py): `eval` and `calibrate`.
-The `motion` signal is registered the way the integration will register it (a built-in signal) when the
-checkout does not list it yet, so that every signal that exists is measured.
+Every built-in signal is measured (watermark and motion included).
 
     .venv/bin/python bench/make_scorecard.py OUT --conditions crf35,480p,crop,remux --jobs 2
 """
