@@ -18,6 +18,7 @@ from vidsleuth.core.settings import Settings
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals.fingerprint import FingerprintSignal
+from vidsleuth.store.models import SCHEMA_VERSION
 
 
 @click.group()
@@ -163,7 +164,7 @@ def test_bank_errors_are_one_line_with_exit_6(tmp_path: Path) -> None:
     newer = tmp_path / "newer.sqlite"
     assert run(newer, "import", "--format", "te-csv", str(_one_row(tmp_path))).exit_code == 0
     with sqlite3.connect(newer) as db:
-        db.execute("update bank_info set value = '2' where key = 'schema_version'")
+        db.execute("update bank_info set value = ? where key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
     result = run(newer, "stats")
     assert result.exit_code == BANK_FAILED and "newer vidsleuth" in result.output
     notes = tmp_path / "notes.txt"

@@ -125,7 +125,10 @@ def add(
 ) -> None:
     """Add videos and still images to the bank (all of them, or none when one cannot be read).
 
+    Stills also get local features, so that a video showing part of them is found (photo origin); adding
+    a still that is already banked gives it the features it lacks (banks from before them).
     `--fps 0 --max-side 0 --prune -1` hashes every frame at full size, as Meta's vPDQ reference does."""
+    from vidsleuth.fingerprint.photo_origin import still_features_file
     from vidsleuth.fingerprint.video import fingerprint_file, prune
     from vidsleuth.media import open_source
     from vidsleuth.store import Bank, NewItem
@@ -143,9 +146,14 @@ def add(
                     role="bank",
                 )
                 fp = prune(fp, prune_distance)
+                features = (
+                    still_features_file(source.path, display_name=source.name) if fp.kind == "image" else None
+                )
             except InputError as exc:
                 raise InputError(f"{exc}; nothing was added") from None
-            items.append(NewItem(fp, f"sha256:{source.sha256}", "file", label, source_url, note, source.name))
+            items.append(
+                NewItem(fp, f"sha256:{source.sha256}", "file", label, source_url, note, source.name, features)
+            )
         outcome = store.add(items)
         if as_json:
             _emit_json(
@@ -155,13 +163,21 @@ def add(
                         {"file_name": item.file_name, "item_id": item_id}
                         for item, item_id in outcome.already_banked
                     ],
+                    "features_added": list(outcome.features_added),
                 }
             )
             return
+        local = {i.content_id: i.features.count for i in items if i.features is not None}
+        by_name = {i.file_name: i.content_id for i in items}
         for info in outcome.added:
-            click.echo(f"added #{info.id} {_shown(info.file_name)} ({info.kind}, {info.frame_count} hashes)")
+            count = local.get(by_name.get(info.file_name, ""), 0)
+            extra = f", {count} local features" if count else ""
+            click.echo(
+                f"added #{info.id} {_shown(info.file_name)} ({info.kind}, {info.frame_count} hashes{extra})"
+            )
         for item, item_id in outcome.already_banked:
-            click.echo(f"already banked as #{item_id}: {_shown(item.file_name)}")
+            extra = "; local features added" if item_id in outcome.features_added else ""
+            click.echo(f"already banked as #{item_id}: {_shown(item.file_name)}{extra}")
 
 
 @bank.command()
@@ -172,18 +188,26 @@ def add(
 @click.option("--distance", type=click.IntRange(0, 128), default=th.PDQ_MATCH_DISTANCE, show_default=True)
 @click.pass_obj
 def search(opts: _Options, file: str, as_json: bool, show_all: bool, fps: float, distance: int) -> None:
-    """Find banked items in FILE (a video, a photo, or a vidsleuth JSON report), with matching times."""
+    """Find banked items in FILE (a video, a photo, or a vidsleuth JSON report), with matching times.
+
+    Banked photos are also looked for inside a few frames of FILE with local features (photo origin: a
+    photo shown as part of the frame, or animated); a JSON report carries no pixels for that."""
     from vidsleuth.fingerprint.matching import MatchRules
+    from vidsleuth.fingerprint.photo_origin import PhotoOriginIndex
     from vidsleuth.fingerprint.search import BankSearcher
     from vidsleuth.store import Bank
 
     with _failures(opts.debug):
         with Bank.open(opts.location, create=False) as store:
             snapshot = store.snapshot()
+            features = store.photo_features()
             shown_bank = store.display
-        query = _query_fingerprint(file, fps)
+        query, frames = _query_fingerprint(file, fps)
         matches = BankSearcher(snapshot, MatchRules(distance=distance)).search(
             query, include_non_matches=show_all
+        )
+        photos = PhotoOriginIndex(snapshot.items, features).search(
+            frames, duration_s=query.duration_s, exclude={m.item.id for m in matches if m.result.is_match}
         )
         if as_json:
             _emit_json(
@@ -194,18 +218,26 @@ def search(opts: _Options, file: str, as_json: bool, show_all: bool, fps: float,
                         "items": len(snapshot.items),
                         "revision": snapshot.revision,
                     },
-                    "matches": [m.to_dict() for m in matches],
+                    "matches": [m.to_dict() for m in matches] + [p.to_dict() for p in photos],
+                    "photo_origin": {
+                        "stills": len(features),
+                        "frames_checked": [f.time_s for f in frames],
+                    },
                 }
             )
             return
-        if not any(m.result.is_match for m in matches):
+        if not photos and not any(m.result.is_match for m in matches):
             click.echo(f"no match among {len(snapshot.items)} banked items ({shown_bank})")
         for m in matches:
             _print_match(m)
+        for p in photos:
+            _print_photo_origin(p)
 
 
-def _query_fingerprint(file: str, fps: float) -> Any:
-    from vidsleuth.fingerprint.video import fingerprint_file, fingerprint_from_report
+def _query_fingerprint(file: str, fps: float) -> tuple[Any, tuple[Any, ...]]:
+    """The query's PDQ fingerprint and the frames picked for photo-origin search (none for a report)."""
+    from vidsleuth.fingerprint.photo_origin import query_file
+    from vidsleuth.fingerprint.video import fingerprint_from_report
 
     path = Path(file)
     if path.suffix.lower() == ".json" and path.is_file():
@@ -218,8 +250,23 @@ def _query_fingerprint(file: str, fps: float) -> Any:
             raise InputError(
                 f"{_shown(path.name)}: the report has no fingerprint hashes (was `fingerprint` run?)"
             )
-        return fp
-    return fingerprint_file(file, sample_fps=fps)
+        return fp, ()
+    return query_file(file, sample_fps=fps)
+
+
+def _print_photo_origin(p: Any) -> None:
+    info = p.item
+    name = _shown(info.label) or _shown(info.file_name) or "?"
+    click.echo(
+        f"#{info.id} image “{name}”: strength {p.strength:.2f} ({p.to_dict()['strength_name']}), rule "
+        f"photo_origin; this video contains (part of) banked photo #{info.id} — it may have been animated "
+        "from it"
+    )
+    if info.source_url:
+        click.echo(f"    source: {_shown(info.source_url, 200)}")
+    if info.note:
+        click.echo(f"    note: {_shown(info.note, 200)}")
+    click.echo(f"    {p.describe()}")
 
 
 def _print_match(m: Any) -> None:

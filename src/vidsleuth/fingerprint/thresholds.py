@@ -63,3 +63,36 @@ KEYFRAME_DISTANCE = 64  # keep a frame farther than this from every kept keyfram
 KEYFRAME_MIN_GAP_S = 1.0
 KEYFRAME_FPS = 2.0
 MAX_REPORT_KEYFRAMES = 12  # keyframe thumbnails embedded in a report
+
+# Photo origin: local features (ORB) of banked stills found inside video frames ----------------------
+# Measured on the corpus (animated_photos/ against source_stills/, and the false-match sweep over real/
+# and faces_real/) and on the generated suite (tests/test_photo_origin.py); numbers in docs/bank.md.
+LOCAL_STILL_SIDE = 512  # a banked still is brought to this longer side before ORB (up or down)
+LOCAL_STILL_KEYPOINTS = 500  # strongest ORB keypoints kept per banked still (20 KB with their points)
+LOCAL_FRAME_SIDE = 768  # a searched frame is brought to this longer side (query frames are often small)
+LOCAL_FRAME_KEYPOINTS = 1500
+LOCAL_ORB_SCALE_FACTOR = 1.2  # ORB's pyramid: 8 levels of 1.2 span scale changes of about 3.6x
+LOCAL_ORB_LEVELS = 8
+LOCAL_ORB_EDGE = 15  # pixels left out at the border (OpenCV's default of 31 loses small panels)
+LOCAL_ORB_FAST_THRESHOLD = 10  # lower than OpenCV's 20: paintings and faces have soft corners
+LOCAL_RATIO = 0.8  # Lowe's ratio test on the two nearest frame descriptors
+LOCAL_MIN_MATCHES_TO_VERIFY = 8
+LOCAL_RANSAC_PX = 4.0  # reprojection error allowed, in pixels of the LOCAL_FRAME_SIDE frame
+LOCAL_RANSAC_ITERATIONS = 2000
+# The decision: one similarity transform must explain this many matches, this share of the matches that
+# passed the ratio test, spread over this share of the still, at a plausible scale and size.
+LOCAL_MIN_INLIERS = 20
+LOCAL_MIN_INLIER_RATIO = 0.25
+LOCAL_MIN_SPREAD = 0.04
+LOCAL_MIN_SCALE = 0.1
+LOCAL_MAX_SCALE = 8.0
+LOCAL_MIN_BOX_AREA = 0.01  # the still must cover at least 1 % of the frame
+LOCAL_STRONG_INLIERS = 60  # a match this strong on one frame, or verified on two frames, is "strong"
+# Query cost: frames with features per video, and stills verified per frame after the vote.
+LOCAL_MAX_FRAMES = 8
+LOCAL_FRAME_INTERVAL_S = 1.0  # frames at least this far apart (the interval doubles when there are more)
+LOCAL_VOTE_STILL_KEYPOINTS = 150  # the strongest descriptors of each still take part in the vote ...
+LOCAL_VOTE_FRAME_KEYPOINTS = 500  # ... and the frame's strongest voters
+LOCAL_VOTE_DISTANCE = 40  # a frame descriptor votes for the still owning its nearest descriptor within this
+LOCAL_MIN_VOTES = 8
+LOCAL_CANDIDATES = 8  # stills verified per frame, the most-voted first

@@ -12,7 +12,7 @@ image is a fingerprint with one frame and no time.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -205,10 +205,11 @@ def fingerprint_file(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     display_name: str | None = None,
     role: Role = "query",
+    on_frame: Callable[[FrameSample], object] | None = None,
 ) -> VideoFingerprint:
     """Fingerprint a video or a still image (both reduced to `max_side` before hashing; None: full
     size), sampled at `sample_fps` (None: every frame), with the variant hashes of `role` (see
-    `FingerprintBuilder`).
+    `FingerprintBuilder`). `on_frame` also sees every sampled video frame (one decode for both).
 
     Raises InputError when the file cannot be read."""
     from vidsleuth.fingerprint.reader import decode_sampled, read_still
@@ -218,13 +219,15 @@ def fingerprint_file(
         return image_fingerprint(still, role)
     builder = FingerprintBuilder(sample_fps, role)
 
-    def on_frame(sample: FrameSample) -> None:
+    def hash_frame(sample: FrameSample) -> None:
         if sample.pixels is not None:
             builder.add(sample.pixels, sample.time_s, sample.index)
+            if on_frame is not None:
+                on_frame(sample)
 
     duration = decode_sampled(
         path,
-        on_frame,
+        hash_frame,
         sample_fps=sample_fps,
         max_side=max_side,
         max_pixels=max_pixels,

@@ -595,6 +595,10 @@ def _bank_match(x: object) -> BankMatch | None:
     if label is None or strength is None:
         return None
     source = as_text(m.get("source_url")) or ""
+    segments = [t for t in (_segment(seg) for seg in as_list(m.get("segments"))) if t]
+    where = _region(m.get("region"))
+    if where:  # a photo found inside the frame (photo origin): where it sits
+        segments.append(f"the banked photo fills {where}")
     return BankMatch(
         label=label,
         note=as_text(m.get("note")) or "",
@@ -605,8 +609,19 @@ def _bank_match(x: object) -> BankMatch | None:
         rule=as_text(m.get("rule")) or "",
         query_pct=as_number(m.get("query_match_pct")),
         item_pct=as_number(m.get("item_match_pct")),
-        segments=tuple(s for s in (_segment(seg) for seg in as_list(m.get("segments"))) if s),
+        segments=tuple(segments),
     )
+
+
+def _region(x: object) -> str | None:
+    """A region given as fractions {x, y, w, h} of the frame, in words."""
+    m = as_map(x)
+    x0, y0, w, h = (as_number(m.get(k)) for k in ("x", "y", "w", "h"))
+    if x0 is None or y0 is None or w is None or h is None or w <= 0 or h <= 0:
+        return None
+    x1, y1 = min(1.0, x0 + w), min(1.0, y0 + h)
+    x0, y0 = max(0.0, x0), max(0.0, y0)
+    return f"x {100 * x0:.0f}–{100 * x1:.0f} %, y {100 * y0:.0f}–{100 * y1:.0f} % of the frame"
 
 
 def fingerprint_panel(report: Report) -> FingerprintPanel | None:

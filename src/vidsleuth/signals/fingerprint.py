@@ -10,6 +10,10 @@ fingerprint is searched in it: each banked video or photo that matches becomes `
 evidence naming the item, its label and source, and the matching time ranges on both sides. No match is
 `fingerprint.no_match`, an informational finding. Matching follows Meta's vPDQ defaults (frame distance
 <= 31, quality >= 50) plus time alignment for partial matches (see vidsleuth.fingerprint.matching).
+
+Banked stills with local features are also looked for inside a few frames spread over the video (photo
+origin, vidsleuth.fingerprint.photo_origin): a photo shown as part of the frame, or animated, becomes
+`fingerprint.photo_origin` evidence with the region of the frame that shows it and when.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from vidsleuth.fingerprint import pdq
 from vidsleuth.fingerprint import thresholds as th
 from vidsleuth.fingerprint.keyframes import Keyframe, KeyframeSelector, spread
 from vidsleuth.fingerprint.matching import MatchRules
+from vidsleuth.fingerprint.photo_origin import FramePicker, PhotoOriginIndex, PhotoOriginMatch
 from vidsleuth.fingerprint.search import BankMatch, BankSearcher
 from vidsleuth.fingerprint.video import FingerprintBuilder, VideoFingerprint
 from vidsleuth.media.source import safe_display_name
@@ -46,6 +51,7 @@ class FingerprintOptions:
     quality: int = th.PDQ_QUALITY_MIN
     keyframes: int = th.MAX_REPORT_KEYFRAMES
     hashes: bool = True  # list every frame hash in the metrics
+    photo_origin: bool = True  # look for banked stills inside frames with local features
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> FingerprintOptions:
@@ -66,6 +72,7 @@ class FingerprintOptions:
                 quality=int(raw.get("quality", th.PDQ_QUALITY_MIN)),
                 keyframes=int(raw.get("keyframes", th.MAX_REPORT_KEYFRAMES)),
                 hashes=bool(raw.get("hashes", True)),
+                photo_origin=bool(raw.get("photo_origin", True)),
             )
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"fingerprint: bad option value ({exc})") from None
@@ -103,9 +110,20 @@ def describe(match: BankMatch) -> str:
     return f"{head}: {where}{more}; {best.frames} aligned frames, mean PDQ distance {best.mean_distance:.0f}"
 
 
+def describe_photo_origin(match: PhotoOriginMatch) -> str:
+    """One sentence for a photo found inside the video with local features."""
+    item = match.item
+    label = f" “{_text(item.label)}”" if item.label else ""
+    source = f" (source: {_text(item.source_url, 120)})" if item.source_url else ""
+    return (
+        f"This video contains (part of) banked photo #{item.id}{label}{source} — it may have been animated "
+        f"from it: {match.describe()}"
+    )
+
+
 class FingerprintSignal(FrameSignal):
     NAME: ClassVar[str] = "fingerprint"
-    VERSION: ClassVar[str] = "1.0.0"
+    VERSION: ClassVar[str] = "1.1.0"
     DESCRIPTION: ClassVar[str] = "PDQ frame hashes and keyframes; matches against a bank of known videos"
 
     def __init__(self) -> None:
@@ -117,6 +135,8 @@ class FingerprintSignal(FrameSignal):
         self._want_thumbnails = True
         self._searcher: BankSearcher | None = None
         self._bank_info: dict[str, Any] | None = None
+        self._photos: PhotoOriginIndex | None = None
+        self._picker = FramePicker()
 
     @classmethod
     def is_available(cls) -> tuple[bool, str]:
@@ -131,6 +151,7 @@ class FingerprintSignal(FrameSignal):
         self._builder = FingerprintBuilder(self._options.fps)
         self._selector = KeyframeSelector(quality_min=self._options.quality)
         self._want_thumbnails = ctx.settings.thumbnails and self._options.keyframes > 0
+        self._picker = FramePicker()
         if self._options.bank:
             self._open_bank(self._options.bank)
 
@@ -140,12 +161,15 @@ class FingerprintSignal(FrameSignal):
 
         with Bank.open(location, create=False) as bank:
             snapshot = bank.snapshot()
+            features = bank.photo_features() if self._options.photo_origin else {}
             self._bank_info = {
                 "location": bank.display,
                 "revision": snapshot.revision,
                 "items": len(snapshot.items),
                 "frames": snapshot.frame_count,
             }
+        if features:
+            self._photos = PhotoOriginIndex(snapshot.items, features)
         rules = MatchRules(distance=self._options.distance, quality=self._options.quality)
         self._searcher = BankSearcher(snapshot, rules)
 
@@ -153,6 +177,8 @@ class FingerprintSignal(FrameSignal):
         if frame.pixels is None:
             return
         first = self._builder.add(frame.pixels, frame.time_s, frame.index)
+        if self._photos is not None and first.quality >= self._options.quality:
+            self._picker.offer(frame.time_s, frame.pixels)
         if not self._want_thumbnails:
             return
         if self._first_thumbnail is None:
@@ -180,13 +206,42 @@ class FingerprintSignal(FrameSignal):
                     f"{self._options.quality} (flat or dark video): it cannot be matched against a bank",
                 )
             )
+        photos: list[PhotoOriginMatch] = []
         if self._searcher is not None:
             matches = self._searcher.search(fp)
-            evidence += self._match_evidence(matches)
+            if self._photos is not None:
+                photos = self._photos.search(
+                    self._picker.frames, duration_s=fp.duration_s, exclude={m.item.id for m in matches}
+                )
+            evidence += self._match_evidence(matches, photos)
         metrics = self._metrics(fp, keyframes, matches, thumbnails)
+        metrics["matches"] += [p.to_dict() for p in photos]
+        metrics["photo_origin"] = {
+            "stills": len(self._photos) if self._photos is not None else 0,
+            "frames_checked": [f.time_s for f in self._picker.frames],
+            "min_inliers": th.LOCAL_MIN_INLIERS,
+            "min_inlier_ratio": th.LOCAL_MIN_INLIER_RATIO,
+        }
         return SignalResult.ok(self.NAME, self.VERSION, evidence, metrics, thumbnails)
 
-    def _match_evidence(self, matches: list[BankMatch]) -> list[Evidence]:
+    def _photo_evidence(self, photos: list[PhotoOriginMatch]) -> list[Evidence]:
+        out = []
+        for match in photos[:_MAX_MATCH_EVIDENCE]:
+            data = match.to_dict()
+            data["bank"] = (self._bank_info or {}).get("location")
+            out.append(
+                Evidence.supports(
+                    "fingerprint.photo_origin",
+                    Hypothesis.KNOWN_CONTENT,
+                    match.strength,
+                    describe_photo_origin(match),
+                    span=match.segments[0] if match.segments else None,
+                    data=data,
+                )
+            )
+        return out
+
+    def _match_evidence(self, matches: list[BankMatch], photos: list[PhotoOriginMatch]) -> list[Evidence]:
         out = []
         for match in matches[:_MAX_MATCH_EVIDENCE]:
             spans = [s.query for s in match.result.segments if s.query is not None]
@@ -202,14 +257,17 @@ class FingerprintSignal(FrameSignal):
                     data=data,
                 )
             )
-        if not matches and self._bank_info is not None:
+        out += self._photo_evidence(photos)
+        if not matches and not photos and self._bank_info is not None:
             info = self._bank_info
+            stills = len(self._photos) if self._photos is not None else 0
+            local = f", nor any of its {stills} photos inside the frames" if stills else ""
             out.append(
                 Evidence.info(
                     "fingerprint.no_match",
                     Hypothesis.KNOWN_CONTENT,
                     f"No match among {info['items']} banked items ({info['frames']} frame hashes) at PDQ "
-                    f"distance <= {self._options.distance}",
+                    f"distance <= {self._options.distance}{local}",
                     data={"bank": info["location"]},
                 )
             )

@@ -4,6 +4,11 @@ Every change is one transaction: `add` writes all of its items and their frames 
 a malformed import row or a crash half-way leaves the bank as it was), and `remove` removes all the ids
 it was given or none. The schema version is checked on open; a bank from a newer vidsleuth is refused
 with a message instead of being misread or "upgraded" into damage.
+
+An older bank (schema 1, before local features) opens and is searched as it is; the first change to it
+creates the missing table and records the new schema version inside that change's transaction, so an
+upgrade never happens half-way. Its stills get local features when they are added again (`add` of a
+file already banked fills in the features it lacks).
 """
 
 from __future__ import annotations
@@ -21,12 +26,15 @@ from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from vidsleuth._version import __version__
+from vidsleuth.fingerprint.local_features import METHOD, LocalFeatures
 from vidsleuth.fingerprint.search import BankItemInfo, BankSnapshot
 from vidsleuth.fingerprint.thresholds import PDQ_QUALITY_MIN
 from vidsleuth.fingerprint.video import FrameHash, Kind, VideoFingerprint
 from vidsleuth.store.db import connect, display_location, resolve_location
 from vidsleuth.store.errors import BankError, BankNotFoundError, BankVersionError
-from vidsleuth.store.models import SCHEMA_VERSION, BankFrame, BankInfo, BankItem, Base
+from vidsleuth.store.models import SCHEMA_VERSION, BankFeatures, BankFrame, BankInfo, BankItem, Base
+
+FEATURES_SCHEMA = 2  # the first schema with `bank_features`
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +48,14 @@ class NewItem:
     source_url: str | None = None
     note: str | None = None
     file_name: str | None = None
+    features: LocalFeatures | None = None  # local features of a still (photo-origin search)
 
 
 @dataclass(frozen=True, slots=True)
 class AddOutcome:
     added: tuple[BankItemInfo, ...]
     already_banked: tuple[tuple[NewItem, int], ...]  # (item, id of the banked item with that content)
+    features_added: tuple[int, ...] = ()  # already-banked items that now have the local features they lacked
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +69,7 @@ class BankStats:
     images: int
     frames: int
     usable_frames: int
+    photo_features: int  # stills with local features (photo-origin search)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}
@@ -99,6 +110,7 @@ class Bank:
         self._engine = engine
         self.location = location
         self.display = display_location(location)
+        self.schema_version = SCHEMA_VERSION
 
     # Opening ---------------------------------------------------------------------------------------
     @classmethod
@@ -145,9 +157,23 @@ class Bank:
                 f"{self.display}: bank schema {version} was written by a newer vidsleuth (this version "
                 f"reads schema {SCHEMA_VERSION}); upgrade vidsleuth to use it"
             )
-        missing = {"bank_items", "bank_frames"} - tables
+        needed = {"bank_items", "bank_frames"} | ({"bank_features"} if version >= FEATURES_SCHEMA else set())
+        missing = needed - tables
         if missing:
             raise BankError(f"{self.display}: bank is damaged (missing tables: {', '.join(sorted(missing))})")
+        self.schema_version = version
+
+    def _upgrade(self, session: Session) -> None:
+        """Bring an older bank to this schema inside the caller's transaction (creates missing tables).
+
+        The version row is written first: SQLite's Python driver opens its transaction at the first
+        write, so a CREATE TABLE issued before it would commit on its own."""
+        if self.schema_version >= SCHEMA_VERSION:
+            return
+        session.merge(BankInfo(key="schema_version", value=str(SCHEMA_VERSION)))
+        session.merge(BankInfo(key="upgraded_at", value=_now()))
+        session.flush()
+        Base.metadata.tables[BankFeatures.__tablename__].create(session.connection(), checkfirst=True)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -165,9 +191,11 @@ class Bank:
         """Bank every item in one transaction; items whose content is already banked are skipped."""
         added: list[BankItemInfo] = []
         skipped: list[tuple[NewItem, int]] = []
+        completed: list[int] = []
         now = _now()
         try:
             with Session(self._engine) as session, session.begin():
+                self._upgrade(session)
                 seen: dict[str, int] = {}
                 ids = [i.content_id for i in items]
                 for chunk in range(0, len(ids), 500):
@@ -180,15 +208,43 @@ class Bank:
                 for item in items:
                     if item.content_id in seen:
                         skipped.append((item, seen[item.content_id]))
+                        if self._complete_features(session, seen[item.content_id], item):
+                            completed.append(seen[item.content_id])
                         continue
                     row = self._insert(session, item, now)
                     seen[item.content_id] = int(row.id)
                     added.append(_info(row))
-                if added:
+                if added or completed:
                     self._bump_revision(session)
         except SQLAlchemyError as exc:
             raise BankError(f"{self.display}: nothing was added ({_db_reason(exc)})") from None
-        return AddOutcome(tuple(added), tuple(skipped))
+        self.schema_version = SCHEMA_VERSION
+        return AddOutcome(tuple(added), tuple(skipped), tuple(completed))
+
+    @staticmethod
+    def _insert_features(session: Session, item_id: int, features: LocalFeatures) -> None:
+        points, descriptors = features.to_blobs()
+        session.add(
+            BankFeatures(
+                item_id=item_id,
+                method=features.method,
+                width=features.width,
+                height=features.height,
+                count=features.count,
+                points=points,
+                descriptors=descriptors,
+            )
+        )
+
+    def _complete_features(self, session: Session, item_id: int, item: NewItem) -> bool:
+        """Give an already-banked still the local features it lacks (a bank from before them)."""
+        if item.features is None or not item.features.count:
+            return False
+        if session.get(BankFeatures, item_id) is not None:
+            return False
+        self._insert_features(session, item_id, item.features)
+        session.flush()
+        return True
 
     def _insert(self, session: Session, item: NewItem, now: str) -> BankItem:
         fp = item.fingerprint
@@ -225,6 +281,8 @@ class Bank:
                     for k, f in enumerate(fp.frames)
                 ],
             )
+        if item.features is not None and item.features.count:
+            self._insert_features(session, int(row.id), item.features)
         return row
 
     def remove(self, item_ids: Sequence[int]) -> list[BankItemInfo]:
@@ -232,6 +290,7 @@ class Bank:
         wanted = sorted({int(i) for i in item_ids})
         try:
             with Session(self._engine) as session, session.begin():
+                self._upgrade(session)
                 rows = session.scalars(select(BankItem).where(BankItem.id.in_(wanted))).all()
                 found = {int(r.id) for r in rows}
                 missing = [i for i in wanted if i not in found]
@@ -241,10 +300,12 @@ class Bank:
                     )
                 infos = [_info(r) for r in rows]
                 session.execute(delete(BankFrame).where(BankFrame.item_id.in_(wanted)))
+                session.execute(delete(BankFeatures).where(BankFeatures.item_id.in_(wanted)))
                 session.execute(delete(BankItem).where(BankItem.id.in_(wanted)))
                 self._bump_revision(session)
         except SQLAlchemyError as exc:
             raise BankError(f"{self.display}: nothing was removed ({_db_reason(exc)})") from None
+        self.schema_version = SCHEMA_VERSION
         return infos
 
     @staticmethod
@@ -286,6 +347,11 @@ class Bank:
                 )
                 or 0
             )
+            features = (
+                session.scalar(select(func.count()).select_from(BankFeatures))
+                if self.schema_version >= FEATURES_SCHEMA
+                else 0
+            ) or 0
         return BankStats(
             location=self.display,
             schema_version=int(info.get("schema_version", "0")),
@@ -296,6 +362,7 @@ class Bank:
             images=int(kinds.get("image", 0)),
             frames=int(frames),
             usable_frames=int(usable),
+            photo_features=int(features),
         )
 
     def snapshot(self) -> BankSnapshot:
@@ -322,6 +389,25 @@ class Bank:
         hashes = np.frombuffer(b"".join(bytes(r[4]) for r in rows), dtype=np.uint8).reshape(n, 32).copy()
         revision = int(revision_row.value) if revision_row is not None else 0
         return BankSnapshot(items, item_ids, times, qualities, numbers, hashes, revision)
+
+    def photo_features(self) -> dict[int, LocalFeatures]:
+        """Local features of every banked still that has them (none in a schema-1 bank)."""
+        if self.schema_version < FEATURES_SCHEMA:
+            return {}
+        out: dict[int, LocalFeatures] = {}
+        with self._reading() as session:
+            for row in session.scalars(select(BankFeatures).order_by(BankFeatures.item_id)):
+                if row.method != METHOD:
+                    continue  # features of a kind this version does not compute
+                try:
+                    out[int(row.item_id)] = LocalFeatures.from_blobs(
+                        bytes(row.points), bytes(row.descriptors), row.width, row.height, row.method
+                    )
+                except ValueError:
+                    raise BankError(
+                        f"{self.display}: bank is damaged (local features of item #{row.item_id})"
+                    ) from None
+        return out
 
     def fingerprints(
         self, item_ids: Sequence[int] | None = None

@@ -7,6 +7,12 @@
   label, source URL, note, original file name and content hash.
 - `bank_frames`: one row per hashed frame: PDQ hash (32 bytes), quality, time and frame number, i.e.
   exactly the four fields of a vPDQ feature.
+- `bank_features` (schema 2): local features of a banked still, one row per item: ORB keypoints and
+  descriptors as two blobs, for photo-origin search (vidsleuth.fingerprint.photo_origin).
+
+Schema history: 1, the first; 2 adds `bank_features`. A schema-1 bank opens and is searched as it is
+(its stills have no local features); the first change to it (add, import, remove) creates the table and
+records schema 2 in the same transaction (see vidsleuth.store.bank).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Float, ForeignKey, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Integer on SQLite (its INTEGER PRIMARY KEY is 64-bit and auto-increments), BIGINT elsewhere.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -61,3 +67,17 @@ class BankFrame(Base):
     time_s: Mapped[float | None] = mapped_column(Float, default=None)  # None for a still image
     quality: Mapped[int] = mapped_column(SmallInteger)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class BankFeatures(Base):
+    __tablename__ = "bank_features"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("bank_items.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    method: Mapped[str] = mapped_column(String(16))  # "orb"
+    width: Mapped[int] = mapped_column(Integer)  # size of the image the features were computed on
+    height: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    points: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian float32 (x, y) per keypoint
+    descriptors: Mapped[bytes] = mapped_column(LargeBinary)  # 32 bytes per keypoint
