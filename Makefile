@@ -5,7 +5,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test test-fast test-slow lint bench bench-index sample clean
+INTEROP_DEBS := libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavdevice-dev pkg-config cmake g++
+
+.PHONY: setup setup-interop demo test test-fast test-slow lint bench bench-index sample clean
 
 setup: $(STAMP)
 
@@ -14,6 +16,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+# Optional: Meta's vPDQ and python-threatexchange, so that the interoperability tests run instead of
+# skipping. Needs root for apt (FFmpeg's headers, to build vpdq).
+setup-interop: setup
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $(INTEROP_DEBS)
+	$(BIN)/python -m pip install --quiet -e '.[dev,interop]'
 
 demo: setup
 	$(BIN)/vidsleuth check samples/stitched_4s_10s.mp4 -o vidsleuth-reports/demo.html

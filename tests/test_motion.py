@@ -12,11 +12,10 @@ import pytest
 
 from tests import motion_media
 from tests.conftest import corpus_path
-from vidsleuth.calibration import LearnedStrength, default_calibration
+from vidsleuth.calibration import LearnedStrength, default_calibration, write_calibration
 from vidsleuth.core import Report, Settings, Stance, Status
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
-from vidsleuth.signals import motion
 from vidsleuth.signals.motion import MotionSignal
 from vidsleuth.signals.motion_features import BY_KEY, FEATURES, SERIES_POINTS, downsample, sentence
 
@@ -90,7 +89,7 @@ def test_default_calibration_keeps_every_motion_finding_informational(pans: dict
         assert {e.data["feature"] for e in learned} >= {"camera_shake", "path_straightness"}
 
 
-def test_learned_strengths_come_from_the_calibration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_learned_strengths_come_from_the_calibration(tmp_path: Path) -> None:
     cal = replace(
         default_calibration(),
         name="test",
@@ -98,8 +97,9 @@ def test_learned_strengths_come_from_the_calibration(tmp_path: Path, monkeypatch
             "motion.camera_shake": LearnedStrength("motion", "camera_shake", -40.0, 2.0, max_strength=0.39)
         },
     )
-    monkeypatch.setattr(motion, "calibration_for", lambda settings: cal)
-    report = run(motion_media.linear_pan(tmp_path / "lin.mp4"))
+    # As `check --calibration FILE` does: the signal and the fusion read the same file.
+    settings = Settings(calibration=str(write_calibration(cal, tmp_path / "test-calibration.json")))
+    report = analyze(motion_media.linear_pan(tmp_path / "lin.mp4"), settings, registry=REGISTRY)
     result = report.result("motion")
     assert result is not None
     shake = next(e for e in result.evidence if e.code == "motion.camera_shake")
