@@ -50,8 +50,12 @@ def test_crop_of_a_generator_size_is_flagged(tmp_path: Path) -> None:
     path = mf.write_video(tmp_path / "crop.mp4", [mf.Scene(0.5, 3)], fps=30, size=(480, 800))
     report = run(path)
     assert codes(report)["metadata.cropped_generator_size"] <= 0.3
-    ev = next(e for e in report.evidence if e.code == "metadata.cropped_generator_size")
+    [ev] = [
+        e for e in report.evidence if e.code == "metadata.cropped_generator_size"
+    ]  # one, not one per size
     assert ev.data["generator_size"] in ([480, 872], [872, 480])
+    assert ev.data["candidates"][0]["generator_size"] == ev.data["generator_size"]
+    assert all(c["generator"] in ev.summary for c in ev.data["candidates"])
 
 
 def test_aigc_label_is_strong_evidence(tmp_path: Path) -> None:

@@ -235,17 +235,28 @@ class MetadataSignal(FrameSignal):
                     data={"generator": g.label, "generator_key": g.key, "matched": list(m.matched)},
                 )
             )
-        for g, (gw, gh) in crop_matches(media)[:3]:
+        crops = crop_matches(media)[:3]
+        if crops:  # one finding, however many generators' sizes the crop could come from
             size = media.display_size
             assert size is not None
+            first, (gw, gh) = crops[0]
+            outputs = " or ".join(f"{g.label}'s {w}x{h}" for g, (w, h) in crops)
             out.append(
                 Evidence.supports(
                     "metadata.cropped_generator_size",
                     Hypothesis.AI_GENERATED,
                     CROP_STRENGTH,
-                    f"The frame is {size[0]}x{size[1]}, which is {g.label}'s {gw}x{gh} output with part "
-                    "of one side removed: consistent with a crop, for instance to cut a watermark away.",
-                    data={"generator": g.label, "generator_key": g.key, "generator_size": [gw, gh]},
+                    f"The frame is {size[0]}x{size[1]}, which is {outputs} output with part of one side "
+                    "removed: consistent with a crop, for instance to cut a watermark away.",
+                    data={
+                        "generator": first.label,
+                        "generator_key": first.key,
+                        "generator_size": [gw, gh],
+                        "candidates": [
+                            {"generator": g.label, "generator_key": g.key, "generator_size": [w, h]}
+                            for g, (w, h) in crops
+                        ],
+                    },
                 )
             )
         return out
