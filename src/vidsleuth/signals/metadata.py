@@ -121,7 +121,7 @@ def crop_matches(media: MediaInfo) -> list[tuple[catalog.Generator, tuple[int, i
 
 class MetadataSignal(FrameSignal):
     NAME: ClassVar[str] = "metadata"
-    VERSION: ClassVar[str] = "1.0.0"
+    VERSION: ClassVar[str] = "1.0.1"
     DESCRIPTION: ClassVar[str] = "Container, stream and tag facts; generator output formats; AI labels"
 
     def sampling(self, ctx: AnalysisContext) -> Sampling:
