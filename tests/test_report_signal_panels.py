@@ -23,6 +23,7 @@ from vidsleuth.core import Evidence, Hypothesis, Report, SignalResult, Span, Thu
 from vidsleuth.core.evidence import Stance
 from vidsleuth.report import FORMATS, load_report, render
 from vidsleuth.report.signal_panels import MAX_POINTS, gauge, motion_panel, plot, watermark_panel
+from vidsleuth.signals.motion_features import SERIES_SHOWS
 
 HANDLE = "@andrewdefee"
 SEGMENTS = [  # in a 1280 x 720 frame (tests.test_report.media): top left, middle right, bottom centre
@@ -115,6 +116,7 @@ def motion_metrics(title: str = "Camera shake", sentence: str | None = None) -> 
             "feature": feature, "code": f"motion.{feature}", "title": title, "unit": "ratio", "value": value,
             "direction": 1, "sentence": f"{title} {shown} (ratio): a sentence about {feature}.",
             "series": series, "bands": {"low": low, "high": high},
+            "series_shows": SERIES_SHOWS[feature][0], "series_in_value_unit": SERIES_SHOWS[feature][1],
         }  # fmt: skip
 
     shake = panel(
@@ -533,3 +535,18 @@ def test_puppy_advert_report_shows_mark_handle_and_motion_plots() -> None:
     assert 'src="data:image/jpeg;base64,' in wm
     assert tags(section(html, "motion"), "polyline", "mseries")
     assert "@andrewdef" in md_section(render(report, "md"), "Visible watermarks")
+
+
+def test_series_labels_come_from_the_signal() -> None:
+    """The signal says what each plot shows; a panel without that says so generically and shades no band."""
+    labelled = section(render(build([motion_result()]), "html"), "motion")
+    assert SERIES_SHOWS["camera_shake"][0] in labelled
+    shown = dict(re.findall(r'<article class="mcard" id="(motion-\d+)">(.*?)</article>', labelled, re.S))
+    assert "band shaded" in shown["motion-3"]  # noise level: the series is in the value's own unit
+    bare = motion_metrics()
+    for panel in bare["panels"]:
+        del panel["series_shows"], panel["series_in_value_unit"]
+    html = section(render(build([motion_result(bare)]), "html"), "motion")
+    assert SERIES_SHOWS["camera_shake"][0] not in html and "the measurement over time" in html
+    cards = dict(re.findall(r'<article class="mcard" id="(motion-\d+)">(.*?)</article>', html, re.S))
+    assert "band shaded" not in cards["motion-3"]

@@ -408,22 +408,6 @@ def watermark_panel(report: Report) -> WatermarkPanel | None:
 
 # Motion panel ------------------------------------------------------------------------------------
 
-# What each measurement's series plots (docs/signals/motion.md, "What each panel's series plots"), and
-# whether it is in the measurement's own unit, so that its band can be shaded on the plot. A series in
-# another unit (the shake ratio is plotted as shake speed) gets its band on the value scale only.
-SERIES: dict[str, tuple[str, bool]] = {
-    "camera_shake": ("shake speed in moving stretches, px/s@320", False),
-    "path_straightness": ("straightness per 2-s window", True),
-    "constant_velocity_share": ("camera speed, px/s@320", False),
-    "trajectory_curvature": ("turning angle per step, degrees", True),
-    "speed_variation": ("size of each step between frames", False),
-    "noise_level": ("grain per frame, grey levels", True),
-    "noise_variation": ("grain per frame, grey levels", False),
-    "noise_region_spread": ("spread of grain per frame", True),
-    "low_light_noise": ("grain per dark frame, grey levels", True),
-    "texture_flicker": ("flicker per frame", True),
-}
-
 # Small plot: view-box width, left edge and top and height of the plotting area (y labels sit left of it).
 _PW, _PLEFT, _PTOP, _PH = 320.0, 50.0, 6.0, 64.0
 # A gap in a series longer than this many typical steps breaks its line (the camera stood still there).
@@ -631,7 +615,9 @@ def motion_panel(report: Report) -> MotionPanel | None:
             continue
         bands = as_map(d.get("bands"))
         low, high = as_number(bands.get("low")), as_number(bands.get("high"))
-        plotted, same_unit = SERIES.get(feature, ("the measurement over time", False))
+        # What the series shows comes from the signal; a report without it gets no band on the plot.
+        plotted = _text(d.get("series_shows"), 200) or "the measurement over time"
+        same_unit = d.get("series_in_value_unit") is True
         band = (low, high) if same_unit and low is not None and high is not None and low <= high else None
         points = _points(d.get("series"), "time_s", "value")
         cards.append(

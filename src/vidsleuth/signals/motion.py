@@ -30,7 +30,7 @@ from vidsleuth.calibration import calibration_for, learned
 from vidsleuth.core.evidence import Evidence, Hypothesis, Span
 from vidsleuth.core.result import SignalResult
 from vidsleuth.core.signal import AnalysisContext, FrameSample, FrameSignal, Sampling
-from vidsleuth.signals.motion_features import BY_KEY, FEATURES, downsample, sentence, summarise
+from vidsleuth.signals.motion_features import BY_KEY, FEATURES, SERIES_SHOWS, downsample, sentence, summarise
 from vidsleuth.signals.motion_measure import NOISE_SIDE, MotionMeter
 
 MIN_SIDE = 32  # smaller frames carry too little for flow and noise estimates
@@ -98,6 +98,8 @@ class MotionSignal(FrameSignal):
                     "direction": f.direction,
                     "sentence": text,
                     "series": downsample(t, v) if t is not None and v is not None else None,
+                    "series_shows": SERIES_SHOWS[f.key][0],
+                    "series_in_value_unit": SERIES_SHOWS[f.key][1],
                     "bands": {"low": f.low, "high": f.high},
                 }
             )

@@ -47,6 +47,21 @@ class FeatureDef:
     mid_text: str = "within the range both filmed and generated video show"
 
 
+# What each measurement's plotted series shows, and whether it is in the measurement's own unit (only then
+# may a plot shade the measurement's band). The report draws these as the signal labels them.
+SERIES_SHOWS: dict[str, tuple[str, bool]] = {
+    "camera_shake": ("shake speed in moving stretches, px/s@320", False),
+    "path_straightness": ("straightness per 2-s window", True),
+    "constant_velocity_share": ("camera speed, px/s@320", False),
+    "trajectory_curvature": ("turning angle per step, degrees", True),
+    "speed_variation": ("size of each step between frames", False),
+    "noise_level": ("grain per frame, grey levels", True),
+    "noise_variation": ("grain per frame, grey levels", False),
+    "noise_region_spread": ("spread of grain per frame", True),
+    "low_light_noise": ("grain per dark frame, grey levels", True),
+    "texture_flicker": ("flicker per frame", True),
+}
+
 FEATURES: tuple[FeatureDef, ...] = (
     FeatureDef(
         "camera_shake",
