@@ -200,10 +200,11 @@ def search(opts: _Options, file: str, as_json: bool, show_all: bool, fps: float,
     with _failures(opts.debug):
         with Bank.open(opts.location, create=False) as store:
             snapshot = store.snapshot()
+            cache = store.index_cache()
             features = store.photo_features()
             shown_bank = store.display
         query, frames = _query_fingerprint(file, fps)
-        matches = BankSearcher(snapshot, MatchRules(distance=distance)).search(
+        matches = BankSearcher(snapshot, MatchRules(distance=distance), cache=cache).search(
             query, include_non_matches=show_all
         )
         photos = PhotoOriginIndex(snapshot.items, features).search(

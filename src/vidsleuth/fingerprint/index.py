@@ -11,6 +11,12 @@ Every implementation has the same five operations (python-threatexchange's shape
 - `serialize()` / `deserialize(data)`: one neutral format (ids and hashes), so any implementation can
   load what any other wrote; fast structures are rebuilt on load.
 
+Beside the contract, `built_arrays()` / `from_built_arrays(arrays)` hand over a built index as named
+arrays, without rebuilding, for the on-disk cache (vidsleuth.fingerprint.index_cache). Every
+implementation's arrays include `ids` (integers) and `rows` (n x 32 bytes), in any order, and
+`from_built_arrays` checks what it is given, raising IndexFormatError, so that any arrays it accepts
+answer queries exactly as a fresh build would. The default is the neutral format plus a build.
+
 `BruteForceIndex` compares the query with every stored hash. It is the reference that
 tests/test_fingerprint_index.py holds every fast implementation to.
 """
@@ -19,8 +25,9 @@ from __future__ import annotations
 
 import struct
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -98,6 +105,22 @@ def duplicate_ids(existing: IdArray, new: IdArray) -> list[int]:
     return [int(x) for x in new[np.isin(new, existing)][:5]]
 
 
+def checked_pair(arrays: Mapping[str, npt.NDArray[Any]]) -> tuple[npt.NDArray[Any], HashRows]:
+    """The `ids` and `rows` of `built_arrays()`, checked for shape and type (IndexFormatError if not)."""
+    ids, rows = arrays.get("ids"), arrays.get("rows")
+    if ids is None or rows is None:
+        raise IndexFormatError("cached index arrays lack `ids` or `rows`")
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+        raise IndexFormatError(
+            f"cached index ids are {ids.dtype} of shape {ids.shape}, expected 1-D integers"
+        )
+    if rows.dtype != np.uint8 or rows.shape != (ids.size, HASH_BYTES):
+        raise IndexFormatError(
+            f"cached index rows are {rows.dtype} of shape {rows.shape}, expected uint8 rows"
+        )
+    return ids, rows
+
+
 def pack(kind: str, ids: IdArray, rows: HashRows) -> bytes:
     name = kind.encode()
     header = _HEADER.pack(MAGIC, FORMAT_VERSION, len(name), int(ids.size))
@@ -161,6 +184,23 @@ class HashIndex(ABC):
         _, ids, rows = unpack(data)
         index = cls()
         index.add(ids, rows)
+        index.build()
+        return index
+
+    def built_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The built index as named arrays (at least `ids` and `rows`), for `from_built_arrays`."""
+        ids, rows = self.contents()
+        return {"ids": ids, "rows": rows}
+
+    @classmethod
+    def from_built_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> Self:
+        """An index from `built_arrays()`. Raises IndexFormatError when they are not a valid index."""
+        ids, rows = checked_pair(arrays)
+        index = cls()
+        try:
+            index.add(ids, rows)
+        except ValueError as exc:
+            raise IndexFormatError(f"cached index arrays are not a valid index: {exc}") from None
         index.build()
         return index
 

@@ -10,23 +10,30 @@ Memory per stored hash: 32 bytes of hash, 4 bytes of id (8 when ids do not fit i
 in each of 15 tables (rows are kept sorted by the first chunk, so the first table is the rows themselves):
 100 bytes, so 10 million hashes fit in about 1 GB. Hashes added after `build()` wait in a small
 brute-force buffer; removals are tombstones until the next build.
+
+`built_arrays()` hands over the built tables (ids, rows and the 15 sort orders; the bucket starts are
+recounted on load) so that the on-disk cache can skip the build's 15 sorts; `from_built_arrays` checks
+that each order is a permutation that sorts its chunk, so arrays it accepts are a correct index.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
 
 from vidsleuth.fingerprint.bits import HASH_BYTES, HashRows, as_rows, as_words, distances_to
+from vidsleuth.fingerprint.errors import IndexFormatError
 from vidsleuth.fingerprint.index import (
     HashIndex,
     IdArray,
     QueryHits,
     check_batch,
     check_distance,
+    checked_pair,
     duplicate_ids,
 )
 
@@ -51,6 +58,15 @@ def _small_ids(ids: npt.NDArray[Any]) -> npt.NDArray[Any]:
     if ids.size == 0 or (ids.min() >= _I32.min and ids.max() <= _I32.max):
         return ids.astype(np.int32)
     return ids.astype(np.int64)
+
+
+def _unique(ids: npt.NDArray[Any]) -> bool:
+    """Whether no id repeats: a count when the ids are dense (row numbers, as a bank's are), else a sort."""
+    lo, hi = int(ids.min()), int(ids.max())
+    if hi - lo < 4 * ids.size:
+        return bool(np.bincount(ids - lo).max() <= 1)
+    ordered = np.sort(ids)
+    return not bool(np.any(ordered[1:] == ordered[:-1]))
 
 
 def _expand(lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -115,17 +131,47 @@ class MultiIndexHashIndex(HashIndex):
             first = rows.view(np.uint16)[:, 0]
             order = np.argsort(first, kind="stable")
             ids, rows = ids[order], np.ascontiguousarray(rows[order])
-        self._ids, self._rows, self._alive = _small_ids(ids), rows, None
-        self._pending_ids, self._pending_rows = [], []
         chunks = rows.view(np.uint16).reshape(-1, CHUNKS)
-        self._orders, self._starts = [], []
-        for t in range(CHUNKS):
-            column = chunks[:, t]
-            counts = np.bincount(column, minlength=CHUNK_VALUES)
-            starts = np.zeros(CHUNK_VALUES + 1, dtype=np.int64)
-            np.cumsum(counts, out=starts[1:])
-            self._starts.append(starts)
-            self._orders.append(None if t == 0 else np.argsort(column, kind="stable").astype(np.uint32))
+        orders = [np.argsort(chunks[:, t], kind="stable").astype(np.uint32) for t in range(1, CHUNKS)]
+        self._install(_small_ids(ids), rows, orders)
+
+    def built_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        if self._pending_ids or self._alive is not None or not self._starts:
+            self.build()
+        orders = [o for o in self._orders if o is not None]
+        table = np.stack(orders) if orders else np.zeros((CHUNKS - 1, 0), np.uint32)
+        return {"ids": self._ids, "rows": self._rows, "orders": table}
+
+    @classmethod
+    def from_built_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> Self:
+        ids, rows = checked_pair(arrays)
+        n = ids.size
+        table = arrays.get("orders")
+        if table is None or table.dtype != np.uint32 or table.shape != (CHUNKS - 1, n):
+            raise IndexFormatError(f"cached index orders are not {CHUNKS - 1} x {n} uint32")
+        chunks = np.ascontiguousarray(rows).view(np.uint16).reshape(-1, CHUNKS)
+        columns = np.ascontiguousarray(chunks.T)  # one contiguous row per chunk: fast gathers
+        if n and np.any(columns[0, 1:] < columns[0, :-1]):
+            raise IndexFormatError("cached index rows are not sorted by their first chunk")
+        if n and not _unique(ids):
+            raise IndexFormatError("cached index ids are not unique")
+        seen = np.zeros(n, dtype=bool)
+        for t in range(1, CHUNKS):
+            order = table[t - 1]
+            if not n:
+                continue
+            seen[:] = False
+            if int(order.max()) >= n:
+                raise IndexFormatError(f"cached index order {t} points past the rows")
+            seen[order] = True  # n entries that reach every row: a permutation
+            if not seen.all():
+                raise IndexFormatError(f"cached index order {t} is not a permutation of the rows")
+            column = columns[t][order]
+            if np.any(column[1:] < column[:-1]):
+                raise IndexFormatError(f"cached index order {t} does not sort its chunk")
+        index = cls()
+        index._install(_small_ids(ids), np.ascontiguousarray(rows), list(table))
+        return index
 
     def query(self, hashes: HashRows | npt.ArrayLike, max_distance: int) -> QueryHits:
         d_max = check_distance(max_distance)
@@ -171,6 +217,19 @@ class MultiIndexHashIndex(HashIndex):
         return int(total)
 
     # Internals -----------------------------------------------------------------------------------
+    def _install(self, ids: npt.NDArray[Any], rows: HashRows, orders: list[npt.NDArray[np.uint32]]) -> None:
+        """Take built tables: rows sorted by the first chunk, one order per other chunk."""
+        self._ids, self._rows, self._alive = ids, rows, None
+        self._pending_ids, self._pending_rows = [], []
+        chunks = rows.view(np.uint16).reshape(-1, CHUNKS)
+        self._orders = [None, *orders]
+        self._starts = []
+        for t in range(CHUNKS):
+            counts = np.bincount(chunks[:, t], minlength=CHUNK_VALUES)
+            starts = np.zeros(CHUNK_VALUES + 1, dtype=np.int64)
+            np.cumsum(counts, out=starts[1:])
+            self._starts.append(starts)
+
     def _all_ids(self) -> IdArray:
         return np.concatenate([self._ids.astype(np.int64), *self._pending_ids])
 

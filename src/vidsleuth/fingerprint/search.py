@@ -6,7 +6,9 @@ compared with the whole query (`matching.compare`), which applies the vPDQ rule 
 time. The index makes the search sub-linear in the bank's size; the comparison makes it explainable.
 
 The bank's contents arrive as a `BankSnapshot` (plain arrays), so this module does not know where the
-bank is stored (see vidsleuth.store).
+bank is stored (see vidsleuth.store). Given an `IndexCache` (the bank's `index_cache()`), a searcher
+loads the built index from disk when the bank has not changed since it was written, and writes it after
+a build otherwise (vidsleuth.fingerprint.index_cache).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy.typing as npt
 from vidsleuth.core.evidence import Strength
 from vidsleuth.fingerprint.bits import HashRows, as_rows
 from vidsleuth.fingerprint.index import HashIndex
+from vidsleuth.fingerprint.index_cache import IndexCache, IndexKey
 from vidsleuth.fingerprint.matching import MatchResult, MatchRules, compare
 from vidsleuth.fingerprint.mih import MultiIndexHashIndex
 from vidsleuth.fingerprint.video import FrameHash, Kind, VideoFingerprint
@@ -125,8 +128,22 @@ class BankMatch:
 IndexFactory = Callable[[], HashIndex]
 
 
+def usable_rows(snapshot: BankSnapshot, quality: int) -> npt.NDArray[np.int64]:
+    """The snapshot rows an index holds: frames of at least `quality`."""
+    return np.nonzero(snapshot.qualities >= quality)[0].astype(np.int64)
+
+
+def build_index(snapshot: BankSnapshot, quality: int, index_factory: IndexFactory) -> HashIndex:
+    """A fresh index over the usable frames; its ids are the snapshot's row numbers."""
+    index = index_factory()
+    usable = usable_rows(snapshot, quality)
+    index.add(usable, snapshot.hashes[usable])
+    index.build()
+    return index
+
+
 class BankSearcher:
-    """An index over one snapshot. Build once, search many times."""
+    """An index over one snapshot. Build once (or load it from `cache`), search many times."""
 
     def __init__(
         self,
@@ -134,15 +151,31 @@ class BankSearcher:
         rules: MatchRules | None = None,
         index_factory: IndexFactory = MultiIndexHashIndex,
         index: HashIndex | None = None,
+        cache: IndexCache | None = None,
     ) -> None:
         self.snapshot = snapshot
         self.rules = rules or MatchRules()
+        self.from_cache = False
         if index is None:
-            index = index_factory()
-            usable = np.nonzero(snapshot.qualities >= self.rules.quality)[0]
-            index.add(usable.astype(np.int64), snapshot.hashes[usable])
-            index.build()
+            index = self._cached_index(index_factory, cache)
+            self.from_cache = index is not None
+        if index is None:
+            index = build_index(snapshot, self.rules.quality, index_factory)
+            if cache is not None and isinstance(index_factory, type) and snapshot.frame_count:
+                cache.store(index, self._key(index_factory))
         self.index = index
+
+    def _key(self, index_type: type[HashIndex]) -> IndexKey:
+        return IndexKey(
+            self.snapshot.revision, index_type.KIND, self.snapshot.frame_count, self.rules.quality
+        )
+
+    def _cached_index(self, index_factory: IndexFactory, cache: IndexCache | None) -> HashIndex | None:
+        # Only an index class can be loaded; an empty bank builds in no time.
+        if cache is None or not isinstance(index_factory, type) or not self.snapshot.frame_count:
+            return None
+        usable = usable_rows(self.snapshot, self.rules.quality)
+        return cache.load(index_factory, self._key(index_factory), usable, self.snapshot.hashes)
 
     def candidates(self, query: VideoFingerprint) -> list[int]:
         """Items with at least one frame within the match distance of a usable query frame."""

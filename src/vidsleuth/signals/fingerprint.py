@@ -161,6 +161,7 @@ class FingerprintSignal(FrameSignal):
 
         with Bank.open(location, create=False) as bank:
             snapshot = bank.snapshot()
+            cache = bank.index_cache()
             features = bank.photo_features() if self._options.photo_origin else {}
             self._bank_info = {
                 "location": bank.display,
@@ -171,7 +172,7 @@ class FingerprintSignal(FrameSignal):
         if features:
             self._photos = PhotoOriginIndex(snapshot.items, features)
         rules = MatchRules(distance=self._options.distance, quality=self._options.quality)
-        self._searcher = BankSearcher(snapshot, rules)
+        self._searcher = BankSearcher(snapshot, rules, cache=cache)
 
     def process_frame(self, frame: FrameSample) -> None:
         if frame.pixels is None:

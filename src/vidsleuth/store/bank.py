@@ -17,6 +17,7 @@ import datetime as _dt
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -26,11 +27,12 @@ from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from vidsleuth._version import __version__
+from vidsleuth.fingerprint.index_cache import IndexCache, cache_dir
 from vidsleuth.fingerprint.local_features import METHOD, LocalFeatures
 from vidsleuth.fingerprint.search import BankItemInfo, BankSnapshot
 from vidsleuth.fingerprint.thresholds import PDQ_QUALITY_MIN
 from vidsleuth.fingerprint.video import FrameHash, Kind, VideoFingerprint
-from vidsleuth.store.db import connect, display_location, resolve_location
+from vidsleuth.store.db import connect, display_location, resolve_location, to_url
 from vidsleuth.store.errors import BankError, BankNotFoundError, BankVersionError
 from vidsleuth.store.models import SCHEMA_VERSION, BankFeatures, BankFrame, BankInfo, BankItem, Base
 
@@ -364,6 +366,28 @@ class Bank:
             usable_frames=int(usable),
             photo_features=int(features),
         )
+
+    def index_cache(self) -> IndexCache | None:
+        """Where this bank's built hash index is cached (vidsleuth.fingerprint.index_cache), or None.
+
+        Identified by the resolved file path, or the URL without its password (hashed in file names)."""
+        try:
+            url = to_url(self.location)
+        except BankError:
+            return None
+        path = None
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            path = Path(url.database).expanduser().resolve()
+        elif url.get_backend_name() == "sqlite":
+            return None  # an in-memory bank lives no longer than this process
+        try:
+            directory = cache_dir(path)
+        except (RuntimeError, OSError):  # no home folder to hold a user cache
+            return None
+        if directory is None:
+            return None
+        identity = str(path) if path is not None else url.render_as_string(hide_password=True)
+        return IndexCache(directory, identity)
 
     def snapshot(self) -> BankSnapshot:
         """Every item and frame as arrays, for searching (see vidsleuth.fingerprint.search)."""
