@@ -24,8 +24,7 @@ sys.path.insert(0, str(ROOT))
 import vidsleuth.pipeline as pipeline  # noqa: E402
 from bench.scorecard_doc import render_doc  # noqa: E402
 from bench.suites.motion_suite import make_suite  # noqa: E402
-from vidsleuth.calibration import write_calibration  # noqa: E402
-from vidsleuth.evaluation import (  # noqa: E402
+from vidsleuth.evaluate import (  # noqa: E402
     ORIGINAL,
     analyse_dataset,
     evaluate,
@@ -34,7 +33,8 @@ from vidsleuth.evaluation import (  # noqa: E402
     parse_conditions,
     with_groups,
 )
-from vidsleuth.evaluation.runner import ReportCache  # noqa: E402
+from vidsleuth.evaluate.report_cache import ReportCache  # noqa: E402
+from vidsleuth.fusion.calibration import write_calibration  # noqa: E402
 from vidsleuth.fusion.fitting import fit_calibration  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from vidsleuth.calibration import Calibration
-from vidsleuth.evaluation.degrade import Condition
+from vidsleuth.evaluate.degrade import Condition
+from vidsleuth.fusion.calibration import Calibration
 
 
 def _calibration_table(title: str, cal: Calibration) -> list[str]:

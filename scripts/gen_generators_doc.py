@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from vidsleuth.catalog import Generator, generators
+from vidsleuth.data.generators import Generator, generators
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "generators.md"

@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests import fingerprint_factory as ff
+from vidsleuth.bank.models import SCHEMA_VERSION
 from vidsleuth.cli.bank import bank, keyframes
 from vidsleuth.cli.exitcodes import BANK_FAILED
 from vidsleuth.core.settings import Settings
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals.fingerprint import FingerprintSignal
-from vidsleuth.store.models import SCHEMA_VERSION
 
 
 @click.group()

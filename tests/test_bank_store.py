@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vidsleuth.fingerprint.video import FrameHash, VideoFingerprint
-from vidsleuth.store import (
+from vidsleuth.bank import (
     Bank,
     BankError,
     BankNotFoundError,
@@ -17,8 +16,9 @@ from vidsleuth.store import (
     NewItem,
     content_id_of_frames,
 )
-from vidsleuth.store import bank as bank_module
-from vidsleuth.store.db import default_bank_path, display_location, resolve_location
+from vidsleuth.bank import bank as bank_module
+from vidsleuth.bank.db import default_bank_path, display_location, resolve_location
+from vidsleuth.fingerprint.video import FrameHash, VideoFingerprint
 
 
 def fingerprint(seed: int, n: int = 6, kind: str = "video") -> VideoFingerprint:

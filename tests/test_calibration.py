@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 
 from vidsleuth import stats
-from vidsleuth.calibration import (
+from vidsleuth.core import Evidence, Hypothesis, SignalResult, Stance, VerdictLabel
+from vidsleuth.fusion import rules
+from vidsleuth.fusion.calibrated import POLICY, fuse_with, predict
+from vidsleuth.fusion.calibration import (
     SCHEMA_VERSION,
     Calibration,
     CalibrationError,
@@ -21,9 +24,6 @@ from vidsleuth.calibration import (
     parse_calibration,
     write_calibration,
 )
-from vidsleuth.core import Evidence, Hypothesis, SignalResult, Stance, VerdictLabel
-from vidsleuth.fusion import rules
-from vidsleuth.fusion.calibrated import POLICY, fuse_with, predict
 from vidsleuth.fusion.fitting import (
     MODERATE_CAP,
     FitError,
@@ -309,7 +309,7 @@ def test_learned_strength_is_applied_and_capped() -> None:
 def test_calibration_for_settings_reads_the_named_file(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from vidsleuth.calibration import calibration_for
+    from vidsleuth.fusion.calibration import calibration_for
 
     assert calibration_for(SimpleNamespace()) is default_calibration()  # no field yet: the default
     assert calibration_for(SimpleNamespace(calibration=None)) is default_calibration()

@@ -22,13 +22,13 @@ from click.testing import CliRunner, Result
 
 from tests.media_factory import Scene, write_video
 from tests.test_calibration import rows_from
-from vidsleuth.calibration import default_calibration, write_calibration
 from vidsleuth.cli import exitcodes
 from vidsleuth.cli.main import main
 from vidsleuth.core.report import Report
 from vidsleuth.core.settings import Settings
 from vidsleuth.core.verdict import VerdictLabel
 from vidsleuth.fusion import rules
+from vidsleuth.fusion.calibration import default_calibration, write_calibration
 from vidsleuth.fusion.fitting import fit_calibration
 from vidsleuth.media.source import hash_file
 from vidsleuth.pipeline import analyze, resolve_calibration

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from tests import fingerprint_factory as ff
+from vidsleuth.bank import Bank, NewItem, content_id_of_frames
 from vidsleuth.fingerprint.search import BankSearcher
 from vidsleuth.fingerprint.thresholds import QUERY_FPS
 from vidsleuth.fingerprint.video import fingerprint_file, prune
-from vidsleuth.store import Bank, NewItem, content_id_of_frames
 
 
 def measure(

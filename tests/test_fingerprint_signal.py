@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests import fingerprint_factory as ff
+from vidsleuth.bank import Bank, NewItem
 from vidsleuth.core.evidence import Hypothesis, Stance
 from vidsleuth.core.report import Report
 from vidsleuth.core.result import Status
@@ -18,7 +19,6 @@ from vidsleuth.media import open_source
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals.fingerprint import FingerprintSignal
-from vidsleuth.store import Bank, NewItem
 
 REGISTRY = SignalRegistry([FingerprintSignal])
 

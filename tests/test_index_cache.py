@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from sqlalchemy import create_engine
 
+from vidsleuth.bank import Bank, NewItem, content_id_of_frames
 from vidsleuth.fingerprint import index_cache, search
 from vidsleuth.fingerprint.errors import IndexFormatError
 from vidsleuth.fingerprint.index import BruteForceIndex
@@ -19,7 +20,6 @@ from vidsleuth.fingerprint.index_cache import ENV_CACHE, IndexCache
 from vidsleuth.fingerprint.mih import MultiIndexHashIndex
 from vidsleuth.fingerprint.search import BankSearcher
 from vidsleuth.fingerprint.video import FrameHash, VideoFingerprint
-from vidsleuth.store import Bank, NewItem, content_id_of_frames
 
 
 def fingerprint(seed: int, n: int = 12) -> VideoFingerprint:

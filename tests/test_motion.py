@@ -12,12 +12,12 @@ import pytest
 
 from tests import motion_media
 from tests.conftest import corpus_path
-from vidsleuth.calibration import LearnedStrength, default_calibration, write_calibration
 from vidsleuth.core import Report, Settings, Stance, Status
+from vidsleuth.fusion.calibration import LearnedStrength, default_calibration, write_calibration
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals.motion import MotionSignal
-from vidsleuth.signals.motion_features import BY_KEY, FEATURES, SERIES_POINTS, downsample, sentence
+from vidsleuth.signals.motion.features import BY_KEY, FEATURES, SERIES_POINTS, downsample, sentence
 
 REGISTRY = SignalRegistry([MotionSignal])
 
@@ -174,7 +174,7 @@ def test_corpus_real_footage_gets_no_motion_finding_towards_ai(rel: str) -> None
 @pytest.mark.slow
 @pytest.mark.corpus
 def test_every_real_corpus_video_gets_no_motion_finding_towards_ai(corpus_dir: Path) -> None:
-    from vidsleuth.evaluation import LabelClass, load_dataset
+    from vidsleuth.evaluate import LabelClass, load_dataset
 
     real = [i for i in load_dataset(corpus_dir).items if i.cls is LabelClass.REAL]
     assert len(real) >= 40

@@ -20,6 +20,8 @@ from PIL import Image
 
 from tests import fingerprint_factory as ff
 from tests import media_factory as mf
+from vidsleuth.bank import Bank, NewItem
+from vidsleuth.bank.models import SCHEMA_VERSION
 from vidsleuth.cli.bank import bank as bank_cli
 from vidsleuth.core.evidence import Hypothesis, Stance
 from vidsleuth.core.result import Status
@@ -39,8 +41,6 @@ from vidsleuth.registry import SignalRegistry
 from vidsleuth.report import render
 from vidsleuth.report.panels import fingerprint_panel
 from vidsleuth.signals.fingerprint import FingerprintSignal
-from vidsleuth.store import Bank, NewItem
-from vidsleuth.store.models import SCHEMA_VERSION
 
 Frame = npt.NDArray[np.uint8]
 SIZE = (480, 270)
@@ -233,8 +233,8 @@ def test_bank_stores_features_and_upgrades_an_older_bank(media: dict[str, Path],
 def test_an_upgrade_that_fails_half_way_leaves_the_old_bank(
     media: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from vidsleuth.bank import bank as bank_module
     from vidsleuth.fingerprint.video import fingerprint_file
-    from vidsleuth.store import bank as bank_module
 
     fp = fingerprint_file(media["photo"], role="bank")
     path = tmp_path / "old.sqlite"

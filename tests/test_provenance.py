@@ -19,8 +19,8 @@ from vidsleuth.core import Evidence, Report, Settings, SignalResult, Stance, Sta
 from vidsleuth.fusion import fuse
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
-from vidsleuth.signals import c2pa_reader
-from vidsleuth.signals.c2pa_reader import (
+from vidsleuth.signals.provenance import c2pa_reader
+from vidsleuth.signals.provenance.c2pa_reader import (
     ManifestStore,
     TrustAnchors,
     TrustAnchorsError,
@@ -29,7 +29,7 @@ from vidsleuth.signals.c2pa_reader import (
     mime_for,
     read_manifest_store,
 )
-from vidsleuth.signals.provenance import NO_TRUST_LIST, ProvenanceSignal, assess, generator_label
+from vidsleuth.signals.provenance.signal import NO_TRUST_LIST, ProvenanceSignal, assess, generator_label
 
 REGISTRY = SignalRegistry([ProvenanceSignal])
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"

@@ -23,7 +23,7 @@ from vidsleuth.core import Evidence, Hypothesis, Report, SignalResult, Span, Thu
 from vidsleuth.core.evidence import Stance
 from vidsleuth.report import FORMATS, load_report, render
 from vidsleuth.report.signal_panels import MAX_POINTS, gauge, motion_panel, plot, watermark_panel
-from vidsleuth.signals.motion_features import SERIES_SHOWS
+from vidsleuth.signals.motion.features import SERIES_SHOWS
 
 HANDLE = "@andrewdefee"
 SEGMENTS = [  # in a 1280 x 720 frame (tests.test_report.media): top left, middle right, bottom centre

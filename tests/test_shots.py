@@ -20,16 +20,16 @@ import pytest
 
 from tests import media_factory as mf
 from tests.conftest import corpus_path
-from vidsleuth import catalog
-from vidsleuth.catalog import Generator
 from vidsleuth.core.evidence import Evidence, Hypothesis, Stance
 from vidsleuth.core.report import Report
 from vidsleuth.core.result import SignalResult, Status
 from vidsleuth.core.settings import Settings
+from vidsleuth.data import generators as catalog
+from vidsleuth.data.generators import Generator
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
-from vidsleuth.signals import cuts
-from vidsleuth.signals.shots import (
+from vidsleuth.signals.shots import cuts
+from vidsleuth.signals.shots.signal import (
     LENGTH_TOLERANCE_S,
     MAX_THUMBNAILS,
     SCORE_SERIES_POINTS,

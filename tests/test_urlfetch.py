@@ -21,10 +21,11 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
 from tests import media_factory as mf
-from tests.api_support import make_settings
-from vidsleuth.api import create_app
-from vidsleuth.api.downloader import DOWNLOAD_EXTRA, resolve_post
-from vidsleuth.api.urlfetch import (
+from tests.web_support import make_settings
+from vidsleuth.core.settings import Settings
+from vidsleuth.web import create_app
+from vidsleuth.web.downloader import DOWNLOAD_EXTRA, resolve_post
+from vidsleuth.web.urlfetch import (
     FetchError,
     NotAVideoPageError,
     UrlRefusedError,
@@ -32,8 +33,7 @@ from vidsleuth.api.urlfetch import (
     fetch_to_file,
     refusal_reason,
 )
-from vidsleuth.api.worker import Job, run_job
-from vidsleuth.core.settings import Settings
+from vidsleuth.web.worker import Job, run_job
 
 LOOPBACK = ("127.0.0.0/8",)
 

@@ -8,9 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from vidsleuth.watermark import catalogue, ocr, regions
-from vidsleuth.watermark.ocr import OcrLine
-from vidsleuth.watermark.reading import interpret, vote_handle
+from vidsleuth.signals.watermark import marks as catalogue
+from vidsleuth.signals.watermark import ocr, regions
+from vidsleuth.signals.watermark.ocr import OcrLine
+from vidsleuth.signals.watermark.reading import interpret, vote_handle
 
 
 def test_every_catalogue_row_has_sources_and_texts() -> None:
@@ -26,7 +27,7 @@ def test_every_catalogue_row_has_sources_and_texts() -> None:
 
 
 def test_catalogue_keys_name_catalogued_generators() -> None:
-    from vidsleuth import catalog
+    from vidsleuth.data import generators as catalog
 
     known = {g.key for g in catalog.generators()}
     for m in catalogue.marks():

@@ -22,7 +22,7 @@ pytest.importorskip("uvicorn")
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 from tests import media_factory as mf  # noqa: E402
-from tests.api_support import running_server  # noqa: E402
+from tests.web_support import running_server  # noqa: E402
 
 CHROMIUM = os.environ.get("VIDSLEUTH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [

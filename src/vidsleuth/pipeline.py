@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from vidsleuth._version import __version__
-from vidsleuth.calibration import Calibration, CalibrationError, calibration_for, load_calibration
 from vidsleuth.core.report import Report
 from vidsleuth.core.result import SignalResult
 from vidsleuth.core.settings import Settings
 from vidsleuth.core.signal import AnalysisContext, FrameSample, FrameSignal, Signal
 from vidsleuth.errors import ConfigError
 from vidsleuth.fusion.calibrated import fuse_with
+from vidsleuth.fusion.calibration import Calibration, CalibrationError, calibration_for, load_calibration
 from vidsleuth.media import FrameConsumer, decode_shared, hash_file, open_source, probe, spooled_bytes
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals import builtin_signals

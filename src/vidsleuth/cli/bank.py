@@ -1,6 +1,6 @@
 """`vidsleuth bank ...` (a bank of known videos and photos) and `vidsleuth keyframes`.
 
-Thin, like every front end: it parses options, calls vidsleuth.store and vidsleuth.fingerprint, and
+Thin, like every front end: it parses options, calls vidsleuth.bank and vidsleuth.fingerprint, and
 prints. Every failure is one line naming the file or bank and the problem, with a documented exit code
 (docs/bank.md): 0 done, 2 bad options, 3 an input or import file could not be read (nothing was
 changed), 4 an output could not be written, 5 internal error, 6 the bank could not be opened or written.
@@ -21,11 +21,11 @@ from typing import Any, TextIO
 
 import click
 
+from vidsleuth.bank.errors import BankError
 from vidsleuth.cli import exitcodes
 from vidsleuth.errors import ConfigError, InputError, ReportError, SignalUnavailableError
 from vidsleuth.fingerprint import thresholds as th
 from vidsleuth.media.source import safe_display_name
-from vidsleuth.store.errors import BankError
 
 EXPORT_FORMATS = ("te-csv", "vpdq", "jsonl")
 IMPORT_FORMATS = ("auto", "te-csv", "vpdq", "vpdq-json", "jsonl")
@@ -128,10 +128,10 @@ def add(
     Stills also get local features, so that a video showing part of them is found (photo origin); adding
     a still that is already banked gives it the features it lacks (banks from before them).
     `--fps 0 --max-side 0 --prune -1` hashes every frame at full size, as Meta's vPDQ reference does."""
+    from vidsleuth.bank import Bank, NewItem
     from vidsleuth.fingerprint.photo_origin import still_features_file
     from vidsleuth.fingerprint.video import fingerprint_file, prune
     from vidsleuth.media import open_source
-    from vidsleuth.store import Bank, NewItem
 
     with _failures(opts.debug), Bank.open(opts.location, create=True) as store:
         items = []
@@ -192,10 +192,10 @@ def search(opts: _Options, file: str, as_json: bool, show_all: bool, fps: float,
 
     Banked photos are also looked for inside a few frames of FILE with local features (photo origin: a
     photo shown as part of the frame, or animated); a JSON report carries no pixels for that."""
+    from vidsleuth.bank import Bank
     from vidsleuth.fingerprint.matching import MatchRules
     from vidsleuth.fingerprint.photo_origin import PhotoOriginIndex
     from vidsleuth.fingerprint.search import BankSearcher
-    from vidsleuth.store import Bank
 
     with _failures(opts.debug):
         with Bank.open(opts.location, create=False) as store:
@@ -300,7 +300,7 @@ def _print_match(m: Any) -> None:
 @click.pass_obj
 def list_items(opts: _Options, as_json: bool, limit: int | None) -> None:
     """List the banked items."""
-    from vidsleuth.store import Bank
+    from vidsleuth.bank import Bank
 
     with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
         items = store.items(limit=limit)
@@ -319,7 +319,7 @@ def list_items(opts: _Options, as_json: bool, limit: int | None) -> None:
 @click.pass_obj
 def remove(opts: _Options, item_ids: tuple[int, ...]) -> None:
     """Remove items by id (all of them, or none when one is not in the bank)."""
-    from vidsleuth.store import Bank
+    from vidsleuth.bank import Bank
 
     with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
         for info in store.remove(item_ids):
@@ -331,7 +331,7 @@ def remove(opts: _Options, item_ids: tuple[int, ...]) -> None:
 @click.pass_obj
 def stats(opts: _Options, as_json: bool) -> None:
     """How much the bank holds."""
-    from vidsleuth.store import Bank
+    from vidsleuth.bank import Bank
 
     with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
         numbers = store.stats()
@@ -353,8 +353,8 @@ def import_items(
     opts: _Options, file: str, fmt: str, label: str | None, source_url: str | None, note: str | None
 ) -> None:
     """Import hashes: ThreatExchange/HMA PDQ CSV, vPDQ files (or a folder of them), HMA vPDQ JSON, JSONL."""
+    from vidsleuth.bank import Bank, NewItem, content_id_of_frames
     from vidsleuth.fingerprint.exchange import detect_format, read_items, with_overrides
-    from vidsleuth.store import Bank, NewItem, content_id_of_frames
 
     with _failures(opts.debug):
         chosen = detect_format(Path(file)) if fmt == "auto" and Path(file).exists() else fmt
@@ -382,8 +382,8 @@ def import_items(
 @click.pass_obj
 def export(opts: _Options, output: str, fmt: str) -> None:
     """Export the bank: te-csv (ThreatExchange/HMA PDQ CSV), vpdq (a folder of vPDQ files) or jsonl."""
+    from vidsleuth.bank import Bank
     from vidsleuth.fingerprint.exchange import ExchangeItem, write_jsonl, write_te_csv, write_vpdq
-    from vidsleuth.store import Bank
 
     with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
         items = [

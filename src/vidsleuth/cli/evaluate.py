@@ -1,6 +1,6 @@
 """`vidsleuth eval` and `vidsleuth calibrate`: measure on labelled videos; fit a calibration.
 
-Thin like `check`: parse, call `vidsleuth.evaluation` / `vidsleuth.fusion.fitting`, print. Errors are one
+Thin like `check`: parse, call `vidsleuth.evaluate` / `vidsleuth.fusion.fitting`, print. Errors are one
 line; exit codes are those of cli/exitcodes.py: 0 the scorecard or calibration was written (videos that
 could not be analysed are listed in it), 2 bad options or an unusable dataset or calibration file, 4 the
 output could not be written, 5 an internal error. Progress goes to stderr.
@@ -95,7 +95,7 @@ def _prepare(
     skip_missing: bool,
 ) -> tuple[Any, Settings, Any, tuple[Any, ...]]:
     """Dataset, settings, registry and conditions, or a usage error (exit 2)."""
-    from vidsleuth.evaluation import ORIGINAL, load_dataset, parse_conditions, with_groups
+    from vidsleuth.evaluate import ORIGINAL, load_dataset, parse_conditions, with_groups
     from vidsleuth.pipeline import default_registry
 
     try:
@@ -144,8 +144,8 @@ def eval_command(
     """Evaluate on labelled videos DATA (a CSV of path,label[,generator] or folders named by label) and
     write a scorecard (JSON, HTML, Markdown) to the output folder. Reports are cached there: a rerun is
     cheap and an interrupted run resumes."""
-    from vidsleuth.calibration import load_calibration
-    from vidsleuth.evaluation import evaluate
+    from vidsleuth.evaluate import evaluate
+    from vidsleuth.fusion.calibration import load_calibration
 
     dataset, settings, registry, conds = _prepare(
         data, only, disable, degrade, conditions, limit, seed, groups, skip_missing
@@ -258,9 +258,9 @@ def calibrate_command(
 ) -> None:
     """Fit a calibration on labelled videos DATA with cross-validation and write it. Only held-out metrics
     are reported; evaluate it elsewhere with `vidsleuth eval OTHER --calibration FILE`."""
-    from vidsleuth.calibration import write_calibration
-    from vidsleuth.evaluation import analyse_dataset, labelled_results
-    from vidsleuth.evaluation.runner import ReportCache
+    from vidsleuth.evaluate import analyse_dataset, labelled_results
+    from vidsleuth.evaluate.report_cache import ReportCache
+    from vidsleuth.fusion.calibration import write_calibration
     from vidsleuth.fusion.fitting import FitError, fit_calibration
 
     dataset, settings, registry, conds = _prepare(

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from vidsleuth._version import __version__
+from vidsleuth.bank import resolve_location
 from vidsleuth.cli import exitcodes
 from vidsleuth.cli.bank import bank, keyframes
 from vidsleuth.cli.evaluate import calibrate_command, eval_command
@@ -28,7 +29,6 @@ from vidsleuth.media.source import safe_display_name
 from vidsleuth.pipeline import analyze, default_registry, resolve_calibration
 from vidsleuth.registry import is_frame_signal
 from vidsleuth.report import FORMATS, write_report
-from vidsleuth.store import resolve_location
 
 DEFAULT_REPORT_DIR = "vidsleuth-reports"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -96,8 +96,8 @@ def serve(
     try:
         import uvicorn
 
-        from vidsleuth.api import ServerSettings, create_app
-        from vidsleuth.api.settings import MB, default_workers
+        from vidsleuth.web import ServerSettings, create_app
+        from vidsleuth.web.settings import MB, default_workers
     except ImportError as exc:
         _error(
             f"`vidsleuth serve` needs the web extra ({exc.name or exc} is missing): pip install '{WEB_EXTRA}'"

@@ -6,7 +6,7 @@ compared with the whole query (`matching.compare`), which applies the vPDQ rule 
 time. The index makes the search sub-linear in the bank's size; the comparison makes it explainable.
 
 The bank's contents arrive as a `BankSnapshot` (plain arrays), so this module does not know where the
-bank is stored (see vidsleuth.store). Given an `IndexCache` (the bank's `index_cache()`), a searcher
+bank is stored (see vidsleuth.bank). Given an `IndexCache` (the bank's `index_cache()`), a searcher
 loads the built index from disk when the bank has not changed since it was written, and writes it after
 a build otherwise (vidsleuth.fingerprint.index_cache).
 """

@@ -2,7 +2,7 @@
 
 What a fitted model may and may not do (docs/evaluation.md explains the reasoning):
 
-1. Learned findings are first re-weighed by the calibration (`vidsleuth.calibration.reweigh`): a
+1. Learned findings are first re-weighed by the calibration (`vidsleuth.fusion.calibration.reweigh`): a
    measurement such as ``motion.camera_shake`` gets the strength the calibration learned for it, capped
    by what its held-out performance justified.
 2. rules@1 runs on the result. Its decisions from evidence that settles the question stand: decisive
@@ -30,12 +30,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
-from vidsleuth.calibration import Calibration, Model, calibration_for, default_calibration, load_calibration
-from vidsleuth.calibration import reweigh as reweigh
 from vidsleuth.core.evidence import Hypothesis, Stance
 from vidsleuth.core.result import SignalResult, Status
 from vidsleuth.core.verdict import Confidence, Reason, Verdict, VerdictLabel
 from vidsleuth.fusion import rules
+from vidsleuth.fusion.calibration import (
+    Calibration,
+    Model,
+    calibration_for,
+    default_calibration,
+    load_calibration,
+)
+from vidsleuth.fusion.calibration import reweigh as reweigh
 from vidsleuth.fusion.features import evidence_codes_for, feature_value
 
 POLICY = "calibrated@1"

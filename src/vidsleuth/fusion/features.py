@@ -1,6 +1,6 @@
 """Per-report features for the calibrated policy: what a fitted model reads from signal results.
 
-Two kinds (see `vidsleuth.calibration.Feature`):
+Two kinds (see `vidsleuth.fusion.calibration.Feature`):
 
 - ``evidence``: one number per signal, its signed strength on ai_generated: noisy-OR of its supporting
   strengths minus noisy-OR of its refuting ones, in [-1, 1]. Learned findings (``data["learned"]``)
@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
-from vidsleuth.calibration import Feature
 from vidsleuth.core.evidence import Hypothesis, Stance
 from vidsleuth.core.result import SignalResult, Status
+from vidsleuth.fusion.calibration import Feature
 
 
 def _noisy_or(strengths: Iterable[float]) -> float:

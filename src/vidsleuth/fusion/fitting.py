@@ -34,11 +34,11 @@ import numpy as np
 
 from vidsleuth import stats
 from vidsleuth._version import __version__
-from vidsleuth.calibration import Calibration, Feature, LearnedStrength, Model
 from vidsleuth.core.result import SignalResult, Status
 from vidsleuth.core.verdict import Verdict, VerdictLabel
 from vidsleuth.fusion import rules
 from vidsleuth.fusion.calibrated import fuse_with, predict
+from vidsleuth.fusion.calibration import Calibration, Feature, LearnedStrength, Model
 from vidsleuth.fusion.features import discover, feature_value
 from vidsleuth.fusion.logistic import (
     Array,

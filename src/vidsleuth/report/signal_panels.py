@@ -31,7 +31,7 @@ from vidsleuth.report.panels import (
 )
 
 # A handle read with less OCR confidence than this is flagged for checking by eye (the bar at which
-# `vidsleuth.watermark.findings` calls a reading clear, CLEAR_CONFIDENCE).
+# `vidsleuth.signals.watermark.findings` calls a reading clear, CLEAR_CONFIDENCE).
 HANDLE_CLEAR = 0.9
 MAX_ITEMS = 50  # detections, segments, overlays, hints or plots drawn per list; the JSON keeps them all
 MAX_POINTS = 300  # points per plotted series (the motion signal already sends at most 300)

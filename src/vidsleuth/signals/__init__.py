@@ -1,4 +1,9 @@
-"""Built-in signals. Each module is one independent analysis; none imports another."""
+"""Built-in signals, one folder each; none imports another.
+
+A signal's folder holds `signal.py` (the Signal class), `options.py` (its typed options), `metrics.py`
+(the typed metrics it writes and its panel reads), its helper modules, and `panel.py` + `panel.html.j2`
+(its section of the report). docs/architecture.md shows how to add one.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,484 @@
+"""The bank repository: known videos and images, their fingerprints, and what a person said about them.
+
+Every change is one transaction: `add` writes all of its items and their frames or nothing (a bad file,
+a malformed import row or a crash half-way leaves the bank as it was), and `remove` removes all the ids
+it was given or none. The schema version is checked on open; a bank from a newer vidsleuth is refused
+with a message instead of being misread or "upgraded" into damage.
+
+An older bank (schema 1, before local features) opens and is searched as it is; the first change to it
+creates the missing table and records the new schema version inside that change's transaction, so an
+upgrade never happens half-way. Its stills get local features when they are added again (`add` of a
+file already banked fills in the features it lacks).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import numpy as np
+from sqlalchemy import Engine, delete, func, insert, inspect, select
+from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from vidsleuth._version import __version__
+from vidsleuth.bank.db import connect, display_location, resolve_location, to_url
+from vidsleuth.bank.errors import BankError, BankNotFoundError, BankVersionError
+from vidsleuth.bank.models import SCHEMA_VERSION, BankFeatures, BankFrame, BankInfo, BankItem, Base
+from vidsleuth.fingerprint.index_cache import IndexCache, cache_dir
+from vidsleuth.fingerprint.local_features import METHOD, LocalFeatures
+from vidsleuth.fingerprint.search import BankItemInfo, BankSnapshot
+from vidsleuth.fingerprint.thresholds import PDQ_QUALITY_MIN
+from vidsleuth.fingerprint.video import FrameHash, Kind, VideoFingerprint
+
+FEATURES_SCHEMA = 2  # the first schema with `bank_features`
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """An item about to be banked."""
+
+    fingerprint: VideoFingerprint
+    content_id: str
+    origin: str = "file"
+    label: str | None = None
+    source_url: str | None = None
+    note: str | None = None
+    file_name: str | None = None
+    features: LocalFeatures | None = None  # local features of a still (photo-origin search)
+
+
+@dataclass(frozen=True, slots=True)
+class AddOutcome:
+    added: tuple[BankItemInfo, ...]
+    already_banked: tuple[tuple[NewItem, int], ...]  # (item, id of the banked item with that content)
+    features_added: tuple[int, ...] = ()  # already-banked items that now have the local features they lacked
+
+
+@dataclass(frozen=True, slots=True)
+class BankStats:
+    location: str
+    schema_version: int
+    revision: int
+    created_at: str | None
+    items: int
+    videos: int
+    images: int
+    frames: int
+    usable_frames: int
+    photo_features: int  # stills with local features (photo-origin search)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+def content_id_of_frames(fp: VideoFingerprint) -> str:
+    """A stable id for imported hashes (no file to hash): sha256 over the kind and the frame hashes."""
+    digest = hashlib.sha256(fp.kind.encode())
+    for f in fp.frames:
+        digest.update(f.hash)
+    return f"frames:{digest.hexdigest()}"
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _info(row: BankItem) -> BankItemInfo:
+    kind: Kind = "image" if row.kind == "image" else "video"
+    return BankItemInfo(
+        id=int(row.id),
+        kind=kind,
+        label=row.label,
+        source_url=row.source_url,
+        note=row.note,
+        file_name=row.file_name,
+        duration_s=row.duration_s,
+        sample_fps=row.sample_fps,
+        frame_count=int(row.frame_count),
+        added_at=row.added_at,
+    )
+
+
+class Bank:
+    """One bank. Open with `Bank.open(location)`; close (or use as a context manager) when done."""
+
+    def __init__(self, engine: Engine, location: str) -> None:
+        self._engine = engine
+        self.location = location
+        self.display = display_location(location)
+        self.schema_version = SCHEMA_VERSION
+
+    # Opening ---------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, location: str | None = None, *, create: bool = False) -> Bank:
+        """Open (and with `create`, create) the bank at `location` (see vidsleuth.bank.db)."""
+        where = resolve_location(location)
+        engine = connect(where, create=create)
+        bank = cls(engine, where)
+        try:
+            bank._check_schema(create)
+        except BaseException:
+            engine.dispose()
+            raise
+        return bank
+
+    def _check_schema(self, create: bool) -> None:
+        try:
+            tables = set(inspect(self._engine).get_table_names())
+            if "bank_info" not in tables:
+                if not create:
+                    raise BankNotFoundError(
+                        f"{self.display} holds no vidsleuth bank; create one with `vidsleuth bank add FILE`"
+                    )
+                with Session(self._engine) as session, session.begin():
+                    Base.metadata.create_all(session.connection())
+                    session.add_all(
+                        [
+                            BankInfo(key="schema_version", value=str(SCHEMA_VERSION)),
+                            BankInfo(key="revision", value="0"),
+                            BankInfo(key="created_at", value=_now()),
+                            BankInfo(key="created_by", value=f"vidsleuth {__version__}"),
+                        ]
+                    )
+                return
+            with Session(self._engine) as session:
+                raw = session.get(BankInfo, "schema_version")
+            version = int(raw.value) if raw is not None and raw.value.isdigit() else None
+        except (DatabaseError, OperationalError) as exc:
+            raise BankError(f"{self.display}: cannot be opened as a bank ({_db_reason(exc)})") from None
+        if version is None:
+            raise BankError(f"{self.display}: bank is damaged (no schema version in bank_info)")
+        if version > SCHEMA_VERSION:
+            raise BankVersionError(
+                f"{self.display}: bank schema {version} was written by a newer vidsleuth (this version "
+                f"reads schema {SCHEMA_VERSION}); upgrade vidsleuth to use it"
+            )
+        needed = {"bank_items", "bank_frames"} | ({"bank_features"} if version >= FEATURES_SCHEMA else set())
+        missing = needed - tables
+        if missing:
+            raise BankError(f"{self.display}: bank is damaged (missing tables: {', '.join(sorted(missing))})")
+        self.schema_version = version
+
+    def _upgrade(self, session: Session) -> None:
+        """Bring an older bank to this schema inside the caller's transaction (creates missing tables).
+
+        The version row is written first: SQLite's Python driver opens its transaction at the first
+        write, so a CREATE TABLE issued before it would commit on its own."""
+        if self.schema_version >= SCHEMA_VERSION:
+            return
+        session.merge(BankInfo(key="schema_version", value=str(SCHEMA_VERSION)))
+        session.merge(BankInfo(key="upgraded_at", value=_now()))
+        session.flush()
+        Base.metadata.tables[BankFeatures.__tablename__].create(session.connection(), checkfirst=True)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # Writing ---------------------------------------------------------------------------------------
+    def add(self, items: Sequence[NewItem]) -> AddOutcome:
+        """Bank every item in one transaction; items whose content is already banked are skipped."""
+        added: list[BankItemInfo] = []
+        skipped: list[tuple[NewItem, int]] = []
+        completed: list[int] = []
+        now = _now()
+        try:
+            with Session(self._engine) as session, session.begin():
+                self._upgrade(session)
+                seen: dict[str, int] = {}
+                ids = [i.content_id for i in items]
+                for chunk in range(0, len(ids), 500):
+                    rows = session.execute(
+                        select(BankItem.content_id, BankItem.id).where(
+                            BankItem.content_id.in_(ids[chunk : chunk + 500])
+                        )
+                    )
+                    seen.update({cid: int(iid) for cid, iid in rows})
+                for item in items:
+                    if item.content_id in seen:
+                        skipped.append((item, seen[item.content_id]))
+                        if self._complete_features(session, seen[item.content_id], item):
+                            completed.append(seen[item.content_id])
+                        continue
+                    row = self._insert(session, item, now)
+                    seen[item.content_id] = int(row.id)
+                    added.append(_info(row))
+                if added or completed:
+                    self._bump_revision(session)
+        except SQLAlchemyError as exc:
+            raise BankError(f"{self.display}: nothing was added ({_db_reason(exc)})") from None
+        self.schema_version = SCHEMA_VERSION
+        return AddOutcome(tuple(added), tuple(skipped), tuple(completed))
+
+    @staticmethod
+    def _insert_features(session: Session, item_id: int, features: LocalFeatures) -> None:
+        points, descriptors = features.to_blobs()
+        session.add(
+            BankFeatures(
+                item_id=item_id,
+                method=features.method,
+                width=features.width,
+                height=features.height,
+                count=features.count,
+                points=points,
+                descriptors=descriptors,
+            )
+        )
+
+    def _complete_features(self, session: Session, item_id: int, item: NewItem) -> bool:
+        """Give an already-banked still the local features it lacks (a bank from before them)."""
+        if item.features is None or not item.features.count:
+            return False
+        if session.get(BankFeatures, item_id) is not None:
+            return False
+        self._insert_features(session, item_id, item.features)
+        session.flush()
+        return True
+
+    def _insert(self, session: Session, item: NewItem, now: str) -> BankItem:
+        fp = item.fingerprint
+        row = BankItem(
+            kind=fp.kind,
+            label=item.label,
+            source_url=item.source_url,
+            note=item.note,
+            file_name=item.file_name,
+            content_id=item.content_id,
+            origin=item.origin,
+            hasher=fp.hasher,
+            duration_s=fp.duration_s,
+            sample_fps=fp.sample_fps,
+            width=fp.width,
+            height=fp.height,
+            frame_count=len(fp.frames),
+            added_at=now,
+        )
+        session.add(row)
+        session.flush()
+        if fp.frames:
+            session.execute(
+                insert(BankFrame),
+                [
+                    {
+                        "item_id": row.id,
+                        "position": k,
+                        "frame_number": f.frame,
+                        "time_s": f.time_s,
+                        "quality": f.quality,
+                        "hash": f.hash,
+                    }
+                    for k, f in enumerate(fp.frames)
+                ],
+            )
+        if item.features is not None and item.features.count:
+            self._insert_features(session, int(row.id), item.features)
+        return row
+
+    def remove(self, item_ids: Sequence[int]) -> list[BankItemInfo]:
+        """Remove these items (all, or none when one is not in the bank). Returns what was removed."""
+        wanted = sorted({int(i) for i in item_ids})
+        try:
+            with Session(self._engine) as session, session.begin():
+                self._upgrade(session)
+                rows = session.scalars(select(BankItem).where(BankItem.id.in_(wanted))).all()
+                found = {int(r.id) for r in rows}
+                missing = [i for i in wanted if i not in found]
+                if missing:
+                    raise BankNotFoundError(
+                        f"{self.display}: no item {', '.join('#' + str(i) for i in missing)}; nothing removed"
+                    )
+                infos = [_info(r) for r in rows]
+                session.execute(delete(BankFrame).where(BankFrame.item_id.in_(wanted)))
+                session.execute(delete(BankFeatures).where(BankFeatures.item_id.in_(wanted)))
+                session.execute(delete(BankItem).where(BankItem.id.in_(wanted)))
+                self._bump_revision(session)
+        except SQLAlchemyError as exc:
+            raise BankError(f"{self.display}: nothing was removed ({_db_reason(exc)})") from None
+        self.schema_version = SCHEMA_VERSION
+        return infos
+
+    @staticmethod
+    def _bump_revision(session: Session) -> None:
+        row = session.get(BankInfo, "revision", with_for_update=True)
+        if row is None:
+            session.add(BankInfo(key="revision", value="1"))
+        else:
+            row.value = str(int(row.value) + 1 if row.value.isdigit() else 1)
+
+    # Reading ---------------------------------------------------------------------------------------
+    def items(self, limit: int | None = None, offset: int = 0) -> list[BankItemInfo]:
+        stmt = select(BankItem).order_by(BankItem.id).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._reading() as session:
+            return [_info(r) for r in session.scalars(stmt)]
+
+    def get(self, item_id: int) -> BankItemInfo:
+        with self._reading() as session:
+            row = session.get(BankItem, item_id)
+        if row is None:
+            raise BankNotFoundError(f"{self.display}: no item #{item_id}")
+        return _info(row)
+
+    def revision(self) -> int:
+        with self._reading() as session:
+            row = session.get(BankInfo, "revision")
+        return int(row.value) if row is not None and row.value.isdigit() else 0
+
+    def stats(self) -> BankStats:
+        with self._reading() as session:
+            info = {r.key: r.value for r in session.scalars(select(BankInfo))}
+            kinds = dict(session.execute(select(BankItem.kind, func.count()).group_by(BankItem.kind)).all())
+            frames = session.scalar(select(func.count()).select_from(BankFrame)) or 0
+            usable = (
+                session.scalar(
+                    select(func.count()).select_from(BankFrame).where(BankFrame.quality >= PDQ_QUALITY_MIN)
+                )
+                or 0
+            )
+            features = (
+                session.scalar(select(func.count()).select_from(BankFeatures))
+                if self.schema_version >= FEATURES_SCHEMA
+                else 0
+            ) or 0
+        return BankStats(
+            location=self.display,
+            schema_version=int(info.get("schema_version", "0")),
+            revision=int(info.get("revision", "0")),
+            created_at=info.get("created_at"),
+            items=sum(int(v) for v in kinds.values()),
+            videos=int(kinds.get("video", 0)),
+            images=int(kinds.get("image", 0)),
+            frames=int(frames),
+            usable_frames=int(usable),
+            photo_features=int(features),
+        )
+
+    def index_cache(self) -> IndexCache | None:
+        """Where this bank's built hash index is cached (vidsleuth.fingerprint.index_cache), or None.
+
+        Identified by the resolved file path, or the URL without its password (hashed in file names)."""
+        try:
+            url = to_url(self.location)
+        except BankError:
+            return None
+        path = None
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            path = Path(url.database).expanduser().resolve()
+        elif url.get_backend_name() == "sqlite":
+            return None  # an in-memory bank lives no longer than this process
+        try:
+            directory = cache_dir(path)
+        except (RuntimeError, OSError):  # no home folder to hold a user cache
+            return None
+        if directory is None:
+            return None
+        identity = str(path) if path is not None else url.render_as_string(hide_password=True)
+        return IndexCache(directory, identity)
+
+    def snapshot(self) -> BankSnapshot:
+        """Every item and frame as arrays, for searching (see vidsleuth.fingerprint.search)."""
+        with self._reading() as session:
+            revision_row = session.get(BankInfo, "revision")
+            items = {int(r.id): _info(r) for r in session.scalars(select(BankItem))}
+            rows = session.execute(
+                select(
+                    BankFrame.item_id,
+                    BankFrame.time_s,
+                    BankFrame.quality,
+                    BankFrame.frame_number,
+                    BankFrame.hash,
+                ).order_by(BankFrame.item_id, BankFrame.position)
+            ).all()
+        n = len(rows)
+        if not n:
+            return BankSnapshot.empty()
+        item_ids = np.fromiter((r[0] for r in rows), np.int64, n)
+        times = np.fromiter((np.nan if r[1] is None else r[1] for r in rows), np.float64, n)
+        qualities = np.fromiter((r[2] for r in rows), np.int16, n)
+        numbers = np.fromiter((-1 if r[3] is None else r[3] for r in rows), np.int64, n)
+        hashes = np.frombuffer(b"".join(bytes(r[4]) for r in rows), dtype=np.uint8).reshape(n, 32).copy()
+        revision = int(revision_row.value) if revision_row is not None else 0
+        return BankSnapshot(items, item_ids, times, qualities, numbers, hashes, revision)
+
+    def photo_features(self) -> dict[int, LocalFeatures]:
+        """Local features of every banked still that has them (none in a schema-1 bank)."""
+        if self.schema_version < FEATURES_SCHEMA:
+            return {}
+        out: dict[int, LocalFeatures] = {}
+        with self._reading() as session:
+            for row in session.scalars(select(BankFeatures).order_by(BankFeatures.item_id)):
+                if row.method != METHOD:
+                    continue  # features of a kind this version does not compute
+                try:
+                    out[int(row.item_id)] = LocalFeatures.from_blobs(
+                        bytes(row.points), bytes(row.descriptors), row.width, row.height, row.method
+                    )
+                except ValueError:
+                    raise BankError(
+                        f"{self.display}: bank is damaged (local features of item #{row.item_id})"
+                    ) from None
+        return out
+
+    def fingerprints(
+        self, item_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[BankItemInfo, VideoFingerprint, list[int]]]:
+        """Items with their fingerprints and frame row ids (for export), in id order."""
+        stmt = select(BankItem).order_by(BankItem.id)
+        if item_ids is not None:
+            stmt = stmt.where(BankItem.id.in_([int(i) for i in item_ids]))
+        with self._reading() as session:
+            for row in session.scalars(stmt).all():
+                frames = session.execute(
+                    select(BankFrame).where(BankFrame.item_id == row.id).order_by(BankFrame.position)
+                ).scalars()
+                ids: list[int] = []
+                hashes: list[FrameHash] = []
+                for f in frames:
+                    ids.append(int(f.id))
+                    hashes.append(FrameHash(bytes(f.hash), int(f.quality), f.time_s, f.frame_number))
+                info = _info(row)
+                fp = VideoFingerprint(
+                    tuple(hashes), info.kind, row.duration_s, row.sample_fps, row.width, row.height
+                )
+                yield info, fp, ids
+
+    def _reading(self) -> _ReadSession:
+        return _ReadSession(self._engine, self.display)
+
+
+class _ReadSession:
+    """A read-only session whose database errors become one-line BankErrors."""
+
+    def __init__(self, engine: Engine, display: str) -> None:
+        self._session = Session(engine)
+        self._display = display
+
+    def __enter__(self) -> Session:
+        return self._session
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._session.close()
+        if isinstance(exc, SQLAlchemyError):
+            raise BankError(f"{self._display}: cannot be read ({_db_reason(exc)})") from None
+
+
+def _db_reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__

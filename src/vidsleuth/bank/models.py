@@ -1,0 +1,83 @@
+"""The bank's tables (SQLAlchemy). Prefixed `bank_` so the bank can share a database with other stores.
+
+- `bank_info`: key/value facts about the bank itself: its schema version (read before anything else, so a
+  bank written by a newer vidsleuth is refused instead of misread), its revision (bumped by every change,
+  so caches know when they are stale) and when and by which version it was created.
+- `bank_items`: one row per banked video or still image, with what a person needs to judge a match:
+  label, source URL, note, original file name and content hash.
+- `bank_frames`: one row per hashed frame: PDQ hash (32 bytes), quality, time and frame number, i.e.
+  exactly the four fields of a vPDQ feature.
+- `bank_features` (schema 2): local features of a banked still, one row per item: ORB keypoints and
+  descriptors as two blobs, for photo-origin search (vidsleuth.fingerprint.photo_origin).
+
+Schema history: 1, the first; 2 adds `bank_features`. A schema-1 bank opens and is searched as it is
+(its stills have no local features); the first change to it (add, import, remove) creates the table and
+records schema 2 in the same transaction (see vidsleuth.bank.bank).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCHEMA_VERSION = 2
+# Integer on SQLite (its INTEGER PRIMARY KEY is 64-bit and auto-increments), BIGINT elsewhere.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class BankInfo(Base):
+    __tablename__ = "bank_info"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+
+
+class BankItem(Base):
+    __tablename__ = "bank_items"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # video | image
+    label: Mapped[str | None] = mapped_column(Text, default=None)
+    source_url: Mapped[str | None] = mapped_column(Text, default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    file_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    # "sha256:<hex>" of the file banked, or "pdq:<hex>" / "frames:<sha256>" for imported hashes.
+    content_id: Mapped[str] = mapped_column(String(100), unique=True, index=True)
+    origin: Mapped[str] = mapped_column(String(32))  # file | import:<format>
+    hasher: Mapped[str] = mapped_column(String(32))
+    duration_s: Mapped[float | None] = mapped_column(Float, default=None)
+    sample_fps: Mapped[float | None] = mapped_column(Float, default=None)
+    width: Mapped[int | None] = mapped_column(Integer, default=None)
+    height: Mapped[int | None] = mapped_column(Integer, default=None)
+    frame_count: Mapped[int] = mapped_column(Integer, default=0)
+    added_at: Mapped[str] = mapped_column(String(32))  # ISO 8601, UTC
+
+
+class BankFrame(Base):
+    __tablename__ = "bank_frames"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("bank_items.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # order within the item (time order)
+    frame_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    time_s: Mapped[float | None] = mapped_column(Float, default=None)  # None for a still image
+    quality: Mapped[int] = mapped_column(SmallInteger)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class BankFeatures(Base):
+    __tablename__ = "bank_features"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("bank_items.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    method: Mapped[str] = mapped_column(String(16))  # "orb"
+    width: Mapped[int] = mapped_column(Integer)  # size of the image the features were computed on
+    height: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    points: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian float32 (x, y) per keypoint
+    descriptors: Mapped[bytes] = mapped_column(LargeBinary)  # 32 bytes per keypoint

@@ -1,0 +1,116 @@
+"""What the scorecard reads from one report: verdict rank, fused scores, per-signal and per-feature scores.
+
+- The fused verdict is ranked on an ordinal scale (VERDICT_RANK) so that a ROC curve can be drawn from
+  labels people actually see; "likely AI" and "worth checking" are the two thresholds on it.
+- Each signal's score is its signed strength on the question's hypotheses (supporting minus refuting,
+  noisy-OR within each side; `fusion.features.signed_strength`), whatever signals the registry ran.
+- Each published measurement (``metrics["features"]``) is scored raw, oriented by the direction its signal
+  declares in ``metrics["feature_directions"]`` (fixed before any evaluation, so its AUC is not tuned).
+- "Alone": the verdict that signal's evidence would give on its own, to answer "does this signal by itself
+  ever call real footage AI-generated?".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from vidsleuth.core.evidence import Hypothesis
+from vidsleuth.core.report import Report
+from vidsleuth.core.result import Status
+from vidsleuth.core.verdict import Verdict, VerdictLabel
+from vidsleuth.evaluate.labels import Question
+from vidsleuth.fusion.calibrated import fuse_with
+from vidsleuth.fusion.calibration import Calibration, reweigh
+from vidsleuth.fusion.features import published_features, signed_strength
+
+AI_CALLS = frozenset(
+    {VerdictLabel.AI_GENERATED, VerdictLabel.LIKELY_AI_GENERATED, VerdictLabel.PARTLY_AI_GENERATED}
+)
+VERDICT_RANK: dict[str, float] = {
+    "camera_original": 0.0,
+    "no_indicators": 1.0,
+    "inconclusive": 2.0,
+    "inconclusive_worth_checking": 3.0,
+    "partly_ai_generated": 4.0,
+    "likely_ai_generated": 5.0,
+    "ai_generated": 6.0,
+}
+LIKELY_RANK = VERDICT_RANK["partly_ai_generated"]  # at or above: the verdict calls it (partly) AI-generated
+CHECK_RANK = VERDICT_RANK["inconclusive_worth_checking"]  # at or above: flagged for a person to check
+DECISIVE_RANK = VERDICT_RANK["ai_generated"]
+HYPOTHESES: dict[Question, tuple[Hypothesis, ...]] = {
+    Question.AI_GENERATED: (Hypothesis.AI_GENERATED,),
+    Question.MANIPULATED: (Hypothesis.AI_GENERATED, Hypothesis.FACE_MANIPULATED, Hypothesis.EDITED),
+}
+
+
+def verdict_key(v: Verdict) -> str:
+    if v.label is VerdictLabel.INCONCLUSIVE and v.worth_checking:
+        return "inconclusive_worth_checking"
+    return v.label.value
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScores:
+    verdict: str  # verdict_key
+    rank: float
+    fused: Mapping[Question, float]  # noisy-OR scores: support minus support against
+    calibrated: float | None  # p from a calibrated@1 verdict, when there is one
+    signals: Mapping[Question, Mapping[str, float]]  # signal -> signed strength
+    signal_status: Mapping[str, str]
+    features: Mapping[str, float]  # "signal.key" -> oriented value (direction applied)
+    raw_features: Mapping[str, float]
+    alone_ai_call: Mapping[str, bool]  # signal -> its evidence alone gives an AI call
+    headline: str
+
+
+def item_scores(report: Report, calibration: Calibration | None = None) -> ItemScores:
+    """Scores of one report; with `calibration`, the verdict is re-fused under it (learned strengths too)."""
+    results = reweigh(report.results, calibration) if calibration is not None else report.results
+    verdict = fuse_with(results, calibration) if calibration is not None else report.verdict
+    key = verdict_key(verdict)
+    s = verdict.scores
+    fused = {
+        Question.AI_GENERATED: float(s.get("ai_generated", 0.0)) - float(s.get("ai_generated_against", 0.0)),
+        Question.MANIPULATED: max(
+            float(s.get("ai_generated", 0.0)),
+            float(s.get("face_manipulated", 0.0)),
+            float(s.get("edited", 0.0)),
+        ),
+    }
+    p = verdict.extras.get("p_ai_generated")
+    calibrated = float(p) if isinstance(p, int | float) and not isinstance(p, bool) else None
+    # A signal "alone" is judged by its own evidence (learned strengths included) under rules@1.
+    evidence_only = replace(calibration, policy="rules@1") if calibration is not None else None
+    signals: dict[Question, dict[str, float]] = {q: {} for q in Question}
+    features: dict[str, float] = {}
+    raw: dict[str, float] = {}
+    alone: dict[str, bool] = {}
+    status: dict[str, str] = {}
+    for r in results:
+        status[r.signal] = r.status.value
+        if r.status is not Status.OK:
+            continue
+        for q, hyps in HYPOTHESES.items():
+            signals[q][r.signal] = max(signed_strength(r, h, learned=True) for h in hyps)
+        directions = r.metrics.get("feature_directions")
+        directions = directions if isinstance(directions, Mapping) else {}
+        for name, value in published_features(r).items():
+            d = directions.get(name, 1)
+            sign = -1.0 if isinstance(d, int | float) and not isinstance(d, bool) and d < 0 else 1.0
+            raw[f"{r.signal}.{name}"] = value
+            features[f"{r.signal}.{name}"] = sign * value
+        alone[r.signal] = fuse_with([r], evidence_only).label in AI_CALLS
+    return ItemScores(
+        verdict=key,
+        rank=VERDICT_RANK[key],
+        fused=fused,
+        calibrated=calibrated,
+        signals=signals,
+        signal_status=status,
+        features=features,
+        raw_features=raw,
+        alone_ai_call=alone,
+        headline=verdict.headline,
+    )

@@ -1,0 +1,452 @@
+"""Signal `metadata`: what the container, its streams and its tags say about where the file came from.
+
+It reads facts the probe and the shared decode already gathered (no second decode): codec, encoder and
+handler tags, creation time, duration, frame rate and its regularity, frame size and rotation, audio.
+It compares size, frame rate and length with the generator catalogue, looks for frames that are a crop
+of a generator's output size, and recognises telling tags (AIGC labels, XMP DigitalSourceType, generator
+signatures, editors). Metadata is easy to strip and to forge, so apart from self-declared AI labels
+every finding here is a hint, never proof.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from vidsleuth.core.evidence import Evidence, Hypothesis
+from vidsleuth.core.media import MediaInfo
+from vidsleuth.core.result import SignalResult
+from vidsleuth.core.signal import AnalysisContext, DecodeStats, FrameSample, FrameSignal, Sampling
+from vidsleuth.data import generators as catalog
+from vidsleuth.signals.metadata.marks import TagHit, common_sizes, match_tags, scan_embedded
+
+# A stream is variable-frame-rate when its longest frame interval exceeds its shortest by this factor.
+VFR_RATIO = 1.5
+# Two durations are "the same clip length" within this many seconds (one frame at 24 fps is 0.042 s).
+LENGTH_TOLERANCE_S = 0.06
+# A crop keeps at least this share of the generator's frame along the cropped side.
+CROP_MIN_SHARE = 0.8
+# Strength of a size/frame-rate/length match, by how much matched (shared scale, see core.evidence).
+FORMAT_BASE_UNCOMMON = 0.3  # size no camera standard uses
+FORMAT_BASE_COMMON = 0.15  # a camera/broadcast size: only counted when fps and length match too
+FORMAT_PER_EXTRA = 0.1  # each of frame rate and length that also matches
+FORMAT_ENCODER = 0.15  # the encoder tag the generator's downloads carry
+FORMAT_MAX = 0.6
+CROP_STRENGTH = 0.2
+# IPTC digital source type terms (http://cv.iptc.org/newscodes/digitalsourcetype/).
+DST_AI = {"trainedAlgorithmicMedia": 0.85, "algorithmicMedia": 0.6}
+DST_PARTIAL = {"compositeWithTrainedAlgorithmicMedia": 0.8, "compositeSynthetic": 0.5}
+DST_CAPTURE = {"digitalCapture", "negativeFilm", "positiveFilm", "print", "minorHumanEdits"}
+
+
+@dataclass(frozen=True, slots=True)
+class FormatMatch:
+    generator: catalog.Generator
+    strength: float
+    matched: tuple[str, ...]
+
+
+def _fmt_s(x: float | None) -> str:
+    return "unknown" if x is None else f"{x:.2f} s"
+
+
+def _tag_sets(media: MediaInfo) -> Iterator[tuple[str, Mapping[str, str]]]:
+    yield "container", media.tags
+    for s in media.streams:
+        yield f"stream {s.index}", s.tags
+
+
+def _duration(media: MediaInfo, decode: DecodeStats | None) -> float | None:
+    if decode is not None and decode.last_time_s is not None and decode.frame_interval_median_s:
+        return decode.last_time_s + decode.frame_interval_median_s
+    return media.duration_s
+
+
+def format_matches(media: MediaInfo, decode: DecodeStats | None, hits: list[TagHit]) -> list[FormatMatch]:
+    """Generators whose output size matches this video, scored by what else matches."""
+    size = media.display_size
+    video = media.video
+    if size is None or video is None:
+        return []
+    common = size in common_sizes()
+    fps = video.frame_rate
+    frames = decode.frames_decoded if decode is not None else video.frame_count
+    duration = _duration(media, decode)
+    encoders = {h.value for h in hits if h.tag.lower() == "encoder"}
+    encoders |= {v for _, tags in _tag_sets(media) for k, v in tags.items() if k.lower() == "encoder"}
+    out = []
+    for g in catalog.generators():
+        if not g.matches_size(*size):
+            continue
+        matched = [f"size {size[0]}x{size[1]}"]
+        fps_ok = fps is not None and g.matches_fps(fps)
+        if fps_ok:
+            matched.append(f"{fps:g} fps")
+        length_ok = bool(frames and any(abs(frames - n) <= 1 for n in g.frame_counts)) or bool(
+            duration and any(abs(duration - c) <= LENGTH_TOLERANCE_S for c in g.clip_lengths_s)
+        )
+        if length_ok:
+            matched.append(f"length {duration:.2f} s ({frames} frames)" if duration else f"{frames} frames")
+        encoder_ok = bool(encoders & set(g.encoder_tags))
+        if encoder_ok:
+            matched.append("encoder tag " + ", ".join(sorted(encoders & set(g.encoder_tags))))
+        if common and not (fps_ok and length_ok):
+            continue
+        strength = FORMAT_BASE_COMMON if common else FORMAT_BASE_UNCOMMON
+        strength += FORMAT_PER_EXTRA * (fps_ok + length_ok) + FORMAT_ENCODER * encoder_ok
+        out.append(FormatMatch(g, min(FORMAT_MAX, strength), tuple(matched)))
+    return sorted(out, key=lambda m: m.strength, reverse=True)
+
+
+def crop_matches(media: MediaInfo) -> list[tuple[catalog.Generator, tuple[int, int]]]:
+    """Generators of whose output this frame could be a crop along one side (e.g. 704x1180 of 704x1280)."""
+    size = media.display_size
+    if size is None or size in common_sizes():
+        return []
+    if catalog.by_size(*size):  # a generator's own output size is not a crop of another's
+        return []
+    w, h = size
+    out = []
+    for g in catalog.generators():
+        for gw, gh in {*g.sizes, *((b, a) for a, b in g.sizes)}:
+            same_w = w == gw and CROP_MIN_SHARE * gh <= h < gh
+            same_h = h == gh and CROP_MIN_SHARE * gw <= w < gw
+            if same_w or same_h:
+                out.append((g, (gw, gh)))
+                break
+    return out
+
+
+class MetadataSignal(FrameSignal):
+    NAME: ClassVar[str] = "metadata"
+    VERSION: ClassVar[str] = "1.0.1"
+    DESCRIPTION: ClassVar[str] = "Container, stream and tag facts; generator output formats; AI labels"
+
+    def sampling(self, ctx: AnalysisContext) -> Sampling:
+        # Only frame timing is needed (frame-rate regularity, decoded frame count): no pixels.
+        return Sampling(fps=None, pixel_format=None)
+
+    def process_frame(self, frame: FrameSample) -> None:
+        """Timing arrives through DecodeStats in finalize; nothing to keep per frame."""
+
+    def finalize(self, ctx: AnalysisContext) -> SignalResult:
+        media, decode = ctx.media, ctx.decode
+        hits = match_tags(_tag_sets(media))
+        embedded = scan_embedded(ctx.source.path)
+        evidence: list[Evidence] = []
+        evidence += self._labels(hits, embedded.digital_source_types, embedded.aigc_labels)
+        evidence += self._formats(media, decode, hits)
+        evidence += self._tags(hits)
+        evidence += self._stream_facts(media, decode)
+        table = self._table(media, decode, hits)
+        metrics: dict[str, Any] = {
+            "table": table,
+            "xmp_packets": embedded.xmp_packets,
+            "digital_source_types": list(embedded.digital_source_types),
+            "aigc_labels": list(embedded.aigc_labels),
+            "tag_marks": [
+                {"mark": h.mark.key, "tag": h.tag, "value": h.value[:200], "where": h.where} for h in hits
+            ],
+        }
+        return SignalResult.ok(self.NAME, self.VERSION, evidence, metrics)
+
+    # Findings -------------------------------------------------------------------------------------
+    def _labels(self, hits: list[TagHit], dsts: tuple[str, ...], aigc: tuple[str, ...]) -> list[Evidence]:
+        out: list[Evidence] = []
+        labels = [h for h in hits if h.mark.kind == "ai_label"]
+        if labels or aigc:
+            raw = labels[0].value if labels else aigc[0]
+            producer = _aigc_producer(raw)
+            label_value = _aigc_label_value(raw)
+            if label_value in (None, "1"):
+                by = f" (producer: {producer})" if producer else ""
+                out.append(
+                    Evidence.supports(
+                        "metadata.aigc_label",
+                        Hypothesis.AI_GENERATED,
+                        0.85,
+                        "The file's metadata carries an AIGC label, the implicit marker that China's "
+                        "GB 45438-2025 "
+                        f"requires on AI-generated content{by}. It is self-declared and unsigned, but a "
+                        "producer has no reason to add it to real footage.",
+                        data={"raw": raw[:500], "producer": producer, "generator": producer},
+                    )
+                )
+            else:
+                out.append(
+                    Evidence.supports(
+                        "metadata.aigc_label",
+                        Hypothesis.AI_GENERATED,
+                        0.5,
+                        f"The file carries an AIGC metadata label with value {label_value!r}, which the "
+                        "standard uses for content that may be, or is suspected to be, AI-generated.",
+                        data={"raw": raw[:500], "producer": producer},
+                    )
+                )
+        for term in dsts:
+            if term in DST_AI:
+                out.append(
+                    Evidence.supports(
+                        "metadata.xmp_ai_source_type",
+                        Hypothesis.AI_GENERATED,
+                        DST_AI[term],
+                        f"Embedded XMP metadata declares the IPTC digital source type '{term}' (made by "
+                        "a generative model). It is unsigned: anyone could have written it, but it is "
+                        "rarely added to real footage.",
+                        data={"digital_source_type": term},
+                    )
+                )
+            elif term in DST_PARTIAL:
+                out.append(
+                    Evidence.supports(
+                        "metadata.xmp_ai_source_type",
+                        Hypothesis.AI_GENERATED,
+                        DST_PARTIAL[term],
+                        f"Embedded XMP metadata declares the IPTC digital source type '{term}': real "
+                        "material combined with generated material.",
+                        data={"digital_source_type": term, "scope": "partial"},
+                    )
+                )
+            elif term in DST_CAPTURE:
+                out.append(
+                    Evidence.info(
+                        "metadata.xmp_capture_source_type",
+                        Hypothesis.PROVENANCE_ATTESTED,
+                        f"Embedded XMP metadata declares the digital source type '{term}'. Unsigned "
+                        "metadata cannot attest a capture; see the provenance check for signed claims.",
+                        data={"digital_source_type": term},
+                    )
+                )
+        return out
+
+    def _formats(self, media: MediaInfo, decode: DecodeStats | None, hits: list[TagHit]) -> list[Evidence]:
+        out: list[Evidence] = []
+        for m in format_matches(media, decode, hits)[:3]:
+            g = m.generator
+            out.append(
+                Evidence.supports(
+                    "metadata.generator_output_format",
+                    Hypothesis.AI_GENERATED,
+                    m.strength,
+                    f"The video's format matches {g.label}'s output ({'; '.join(m.matched)}). Many "
+                    "files share a format by coincidence and re-encodes change it, so this is a hint.",
+                    data={"generator": g.label, "generator_key": g.key, "matched": list(m.matched)},
+                )
+            )
+        crops = crop_matches(media)[:3]
+        if crops:  # one finding, however many generators' sizes the crop could come from
+            size = media.display_size
+            assert size is not None
+            first, (gw, gh) = crops[0]
+            outputs = " or ".join(f"{g.label}'s {w}x{h}" for g, (w, h) in crops)
+            out.append(
+                Evidence.supports(
+                    "metadata.cropped_generator_size",
+                    Hypothesis.AI_GENERATED,
+                    CROP_STRENGTH,
+                    f"The frame is {size[0]}x{size[1]}, which is {outputs} output with part of one side "
+                    "removed: consistent with a crop, for instance to cut a watermark away.",
+                    data={
+                        "generator": first.label,
+                        "generator_key": first.key,
+                        "generator_size": [gw, gh],
+                        "candidates": [
+                            {"generator": g.label, "generator_key": g.key, "generator_size": [w, h]}
+                            for g, (w, h) in crops
+                        ],
+                    },
+                )
+            )
+        return out
+
+    def _tags(self, hits: list[TagHit]) -> list[Evidence]:
+        out: list[Evidence] = []
+        seen: set[str] = set()
+        for h in hits:
+            if h.mark.key in seen or h.mark.kind == "ai_label":
+                continue
+            seen.add(h.mark.key)
+            value = h.value if len(h.value) <= 80 else h.value[:77] + "..."
+            if h.mark.kind == "generator":
+                out.append(
+                    Evidence.supports(
+                        f"metadata.generator_tag.{h.mark.key}",
+                        Hypothesis.AI_GENERATED,
+                        h.mark.strength,
+                        f"The {h.where} tag '{h.tag}' = '{value}' matches the {h.mark.label} seen on "
+                        f"files from {h.mark.generator}. Tags are easy to copy, so this is a hint.",
+                        data={"generator": _generator_label(h.mark.generator), "tag": h.tag},
+                    )
+                )
+            else:
+                what = {
+                    "editor": "was passed through an editing app",
+                    "reencode": "was written or re-encoded by a transcoder",
+                    "export": "was exported by a photo/video app",
+                }.get(h.mark.kind, "carries a known tag")
+                out.append(
+                    Evidence.info(
+                        f"metadata.{h.mark.kind}",
+                        Hypothesis.EDITED,
+                        f"The file {what}: {h.mark.label} ({h.where} tag '{h.tag}' = '{value}'). Any "
+                        "earlier metadata, including Content Credentials, may have been dropped on the way.",
+                        data={"mark": h.mark.key, "tag": h.tag, "value": value},
+                    )
+                )
+        return out
+
+    def _stream_facts(self, media: MediaInfo, decode: DecodeStats | None) -> list[Evidence]:
+        out: list[Evidence] = []
+        video = media.video
+        assert video is not None
+        if not media.audio:
+            out.append(
+                Evidence.info(
+                    "metadata.no_audio",
+                    Hypothesis.EDITED,
+                    "The file has no audio track (common for screen recordings, GIF conversions, some "
+                    "generators and re-uploads that dropped sound).",
+                )
+            )
+        if video.rotation:
+            out.append(
+                Evidence.info(
+                    "metadata.rotation",
+                    Hypothesis.PROVENANCE_ATTESTED,
+                    f"The video carries a display rotation of {video.rotation}°, as phone cameras write; "
+                    "generators and most editors write upright frames.",
+                    data={"rotation": video.rotation},
+                )
+            )
+        if decode is not None:
+            lo, hi = decode.frame_interval_min_s, decode.frame_interval_max_s
+            if lo and hi and lo > 0 and hi / lo >= VFR_RATIO and decode.frames_decoded > 2:
+                out.append(
+                    Evidence.info(
+                        "metadata.variable_frame_rate",
+                        Hypothesis.PROVENANCE_ATTESTED,
+                        f"Frame intervals vary from {lo * 1000:.1f} ms to {hi * 1000:.1f} ms (variable "
+                        "frame rate), typical of phone cameras and screen recorders; generator outputs "
+                        "have a constant rate unless re-encoded.",
+                        data={"min_interval_s": lo, "max_interval_s": hi},
+                    )
+                )
+            declared = video.frame_count
+            if decode.decode_errors or not decode.complete:
+                out.append(
+                    Evidence.info(
+                        "metadata.decode_problems",
+                        Hypothesis.EDITED,
+                        f"{decode.decode_errors} packet(s) could not be decoded"
+                        + ("" if decode.complete else " and decoding stopped before the end")
+                        + f" (first problem: {decode.first_decode_error or 'unknown'}). The file may be "
+                        "damaged or truncated; findings cover the decodable part only.",
+                        data={"decode_errors": decode.decode_errors, "complete": decode.complete},
+                    )
+                )
+            if declared and decode.frames_decoded < 0.9 * declared:
+                out.append(
+                    Evidence.info(
+                        "metadata.missing_frames",
+                        Hypothesis.EDITED,
+                        f"The container declares {declared} frames but only {decode.frames_decoded} "
+                        "could be decoded: the file is probably truncated or damaged.",
+                        data={"declared": declared, "decoded": decode.frames_decoded},
+                    )
+                )
+        size = media.display_size
+        fps = video.frame_rate
+        out.append(
+            Evidence.info(
+                "metadata.summary",
+                Hypothesis.EDITED,
+                f"{container_label(media.container)} file, {video.codec or 'unknown codec'}"
+                + (f" {video.profile}" if video.profile else "")
+                + (f", {size[0]}x{size[1]}" if size else "")
+                + (f", {fps:.3g} fps" if fps else "")
+                + f", {_fmt_s(_duration(media, decode))}"
+                + (", with audio" if media.audio else ", no audio")
+                + ".",
+            )
+        )
+        return out
+
+    def _table(
+        self, media: MediaInfo, decode: DecodeStats | None, hits: list[TagHit]
+    ) -> list[dict[str, Any]]:
+        video = media.video
+        assert video is not None
+        size = media.display_size
+        notes = {h.tag: h.mark.label for h in hits}
+        rows: list[dict[str, Any]] = [
+            {"field": "container", "value": media.container, "note": ""},
+            {"field": "duration", "value": _fmt_s(_duration(media, decode)), "note": ""},
+            {"field": "video codec", "value": f"{video.codec} {video.profile or ''}".strip(), "note": ""},
+            {"field": "frame size", "value": f"{size[0]}x{size[1]}" if size else "unknown", "note": ""},
+            {
+                "field": "frame rate",
+                "value": f"{video.frame_rate:.3f}" if video.frame_rate else "unknown",
+                "note": "",
+            },
+            {"field": "pixel format", "value": video.pix_fmt or "unknown", "note": ""},
+            {"field": "rotation", "value": f"{video.rotation}°", "note": ""},
+            {
+                "field": "audio",
+                "value": ", ".join(f"{a.codec} {a.sample_rate or ''} Hz".strip() for a in media.audio)
+                or "none",
+                "note": "",
+            },
+        ]
+        if decode is not None:
+            rows.append({"field": "frames decoded", "value": str(decode.frames_decoded), "note": ""})
+            rows.append({"field": "keyframes", "value": str(decode.keyframes), "note": ""})
+        for where, tags in _tag_sets(media):
+            for k, v in tags.items():
+                rows.append({"field": f"{where}: {k}", "value": v[:300], "note": notes.get(k, "")})
+        return rows
+
+
+def container_label(name: str) -> str:
+    """A readable container name: FFmpeg calls MP4 and MOV both 'mov,mp4,m4a,3gp,3g2,mj2'."""
+    if name.startswith("mov,mp4"):
+        return "MP4/QuickTime"
+    return name.split(",")[0].upper()
+
+
+def _generator_label(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return catalog.get(name).label
+    except KeyError:
+        return name
+
+
+def _aigc_json(raw: str) -> Mapping[str, Any] | None:
+    try:
+        value = json.loads(raw)
+    except (ValueError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _aigc_label_value(raw: str) -> str | None:
+    data = _aigc_json(raw)
+    if data is None:
+        return None
+    for k, v in data.items():
+        if k.lower() == "label":
+            return str(v)
+    return None
+
+
+def _aigc_producer(raw: str) -> str | None:
+    data = _aigc_json(raw)
+    if data is None:
+        return None
+    for k, v in data.items():
+        if k.lower() == "contentproducer" and str(v).strip():
+            return str(v)[:120]
+    return None
