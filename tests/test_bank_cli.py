@@ -7,27 +7,19 @@ import json
 import sqlite3
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner, Result
 
 from tests import fingerprint_factory as ff
 from vidsleuth.bank.models import SCHEMA_VERSION
-from vidsleuth.cli.bank import bank, keyframes
 from vidsleuth.cli.exitcodes import BANK_FAILED
+from vidsleuth.cli.main import main
 from vidsleuth.core.settings import Settings
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals.fingerprint import FingerprintSignal
 
-
-@click.group()
-def cli() -> None:
-    """The two commands as main.py will register them."""
-
-
-cli.add_command(bank)
-cli.add_command(keyframes)
+cli = main  # the commands as users reach them, with the one error handler of the `vidsleuth` group
 
 
 @pytest.fixture(scope="module")

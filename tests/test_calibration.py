@@ -11,8 +11,9 @@ import pytest
 
 from vidsleuth import stats
 from vidsleuth.core import Evidence, Hypothesis, SignalResult, Stance, VerdictLabel
-from vidsleuth.fusion import rules
-from vidsleuth.fusion.calibrated import POLICY, fuse_with, predict
+from vidsleuth.fusion import rules, weigh_and_fuse
+from vidsleuth.fusion.calibrated import POLICY, predict
+from vidsleuth.fusion.calibrated import fuse as fuse_with
 from vidsleuth.fusion.calibration import (
     SCHEMA_VERSION,
     Calibration,
@@ -301,9 +302,13 @@ def test_learned_strength_is_applied_and_capped() -> None:
     assert flat.stance is Stance.INFORMATIONAL
     unknown = learned(ev, default_calibration())
     assert unknown.stance is Stance.INFORMATIONAL and unknown.strength == 0.0
-    # Under rules@1 a capped learned finding can at most make a verdict "worth checking".
-    v = fuse_with([SignalResult.ok("probe", "1", [ev])], cal)
+    # Under rules@1 a capped learned finding can at most make a verdict "worth checking"; fusion weighs
+    # it first (the pipeline's one place where a calibration is applied).
+    weighed, v = weigh_and_fuse([SignalResult.ok("probe", "1", [ev])], cal)
+    assert weighed[0].evidence[0].stance is Stance.SUPPORTS
     assert v.label is VerdictLabel.INCONCLUSIVE
+    # Fusion alone takes the results as they are: an unweighed measurement moves nothing.
+    assert fuse_with([SignalResult.ok("probe", "1", [ev])], cal).label is VerdictLabel.NO_INDICATORS
 
 
 def test_calibration_for_settings_reads_the_named_file(tmp_path: Path) -> None:

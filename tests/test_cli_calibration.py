@@ -28,10 +28,10 @@ from vidsleuth.core.report import Report
 from vidsleuth.core.settings import Settings
 from vidsleuth.core.verdict import VerdictLabel
 from vidsleuth.fusion import rules
-from vidsleuth.fusion.calibration import default_calibration, write_calibration
+from vidsleuth.fusion.calibration import Calibration, calibration_for, default_calibration, write_calibration
 from vidsleuth.fusion.fitting import fit_calibration
 from vidsleuth.media.source import hash_file
-from vidsleuth.pipeline import analyze, resolve_calibration
+from vidsleuth.pipeline import analyze, prepare_settings
 
 SHIPPED = Path(str(resources.files("vidsleuth.data").joinpath("calibration_default.json")))
 
@@ -199,6 +199,11 @@ def test_settings_digest_follows_the_calibration_content(fitted: Path, tmp_path:
     copy = tmp_path / "elsewhere.json"
     copy.write_bytes(fitted.read_bytes())
     other = write_calibration(replace(default_calibration(), name="other"), tmp_path / "other.json")
+
+    def resolve_calibration(settings: Settings) -> tuple[Settings, Calibration]:
+        prepared = prepare_settings(settings)
+        return prepared, calibration_for(prepared)
+
     default, _ = resolve_calibration(Settings())
     a, cal_a = resolve_calibration(Settings(calibration=str(fitted)))
     b, _ = resolve_calibration(Settings(calibration=str(copy)))
@@ -207,7 +212,7 @@ def test_settings_digest_follows_the_calibration_content(fitted: Path, tmp_path:
     assert a.digest() == b.digest()  # same content, other path
     assert len({default.digest(), a.digest(), c.digest()}) == 3
     assert cal_a.name == "newsroom" and cal_c.name == "other"
-    assert default.digest() == Settings().digest()  # no calibration named: the digest is unchanged
+    assert "calibration" not in default.to_dict()  # no calibration named: not part of the identity
     assert a.to_dict()["calibration"] == str(fitted)
 
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.media_factory import Scene, write_video
-from vidsleuth.cli.evaluate import calibrate_command, eval_command
+from vidsleuth.cli.main import main
 from vidsleuth.core import (
     AnalysisContext,
     Evidence,
@@ -220,7 +220,7 @@ def test_conditions_parse_and_unmakeable_copies_fail_cleanly(tmp_path: Path) -> 
 
 
 def _cli() -> click.Group:
-    return click.Group(commands=[eval_command, calibrate_command])
+    return main  # eval and calibrate as users reach them, with the `vidsleuth` group's error handler
 
 
 def test_cli_eval_and_calibrate(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from vidsleuth.core.evidence import Hypothesis, Stance
 from vidsleuth.core.report import Report
 from vidsleuth.core.result import Status
 from vidsleuth.core.settings import Settings
+from vidsleuth.errors import ConfigError
 from vidsleuth.fingerprint.video import fingerprint_file, fingerprint_from_report, prune
 from vidsleuth.media import open_source
 from vidsleuth.pipeline import analyze
@@ -44,7 +45,8 @@ def bank_path(videos: dict[str, Path], tmp_path_factory: pytest.TempPathFactory)
 
 
 def run(path: Path, **options: object) -> Report:
-    settings = Settings(signal_options={"fingerprint": options} if options else {})
+    # No bank unless the test names one: the machine's default bank must not leak into a test.
+    settings = Settings(options={"fingerprint": {"use_bank": "bank" in options, **options}})
     return analyze(path, settings, registry=REGISTRY)
 
 
@@ -103,16 +105,17 @@ def test_no_match_is_informational(videos: dict[str, Path], bank_path: str, tmp_
     assert "2 banked items" in evidence.summary
 
 
-def test_a_missing_bank_or_a_bad_option_fails_the_signal_with_its_reason(
+def test_a_missing_bank_fails_the_signal_and_a_bad_option_the_settings(
     videos: dict[str, Path], tmp_path: Path
 ) -> None:
     result = run(videos["b"], bank=str(tmp_path / "nope.sqlite")).result("fingerprint")
     assert result is not None and result.status is Status.FAILED
     assert "no bank at nope.sqlite" in (result.error or "")
-    result = run(videos["b"], fps=0).result("fingerprint")
-    assert result is not None and result.status is Status.FAILED and "fps" in (result.error or "")
-    result = run(videos["b"], colour="blue").result("fingerprint")
-    assert result is not None and "unknown option(s) colour" in (result.error or "")
+    # Options are checked once, before any work, with the same message for every front end.
+    with pytest.raises(ConfigError, match=r"fingerprint\.fps"):
+        run(videos["b"], fps=0)
+    with pytest.raises(ConfigError, match=r"unknown option\(s\) colour"):
+        run(videos["b"], colour="blue")
 
 
 def test_thumbnails_can_be_turned_off(videos: dict[str, Path]) -> None:

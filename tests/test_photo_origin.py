@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from vidsleuth.report.panels import fingerprint_panel
 
 from tests import fingerprint_factory as ff
 from tests import media_factory as mf
@@ -39,7 +40,6 @@ from vidsleuth.fingerprint.search import BankItemInfo
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.report import render
-from vidsleuth.report.panels import fingerprint_panel
 from vidsleuth.signals.fingerprint import FingerprintSignal
 
 Frame = npt.NDArray[np.uint8]
@@ -275,7 +275,7 @@ def test_bank_search_and_check_report_the_photo_origin(media: dict[str, Path], t
 
     registry = SignalRegistry([FingerprintSignal])
     report = analyze(
-        media["video"], Settings(signal_options={"fingerprint": {"bank": str(path)}}), registry=registry
+        media["video"], Settings(options={"fingerprint": {"bank": str(path)}}), registry=registry
     )
     result_fp = report.result("fingerprint")
     assert result_fp is not None and result_fp.status is Status.OK, result_fp and result_fp.error
@@ -292,7 +292,7 @@ def test_bank_search_and_check_report_the_photo_origin(media: dict[str, Path], t
     assert "the banked photo fills x " in render(report, "html")
     off = analyze(
         media["video"],
-        Settings(signal_options={"fingerprint": {"bank": str(path), "photo_origin": False}}),
+        Settings(options={"fingerprint": {"bank": str(path), "photo_origin": False}}),
         registry=registry,
     ).result("fingerprint")
     assert off is not None and [e.code for e in off.evidence] == ["fingerprint.no_match"]

@@ -16,6 +16,7 @@ import pytest
 from tests import media_factory as mf
 from tests.conftest import corpus_path
 from vidsleuth.core import Evidence, Report, Settings, SignalResult, Stance, Status, VerdictLabel
+from vidsleuth.errors import ConfigError
 from vidsleuth.fusion import fuse
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
@@ -480,8 +481,10 @@ def sign(pki: Pki, src: Path, dst: Path, term: str, *, remote_url: str | None = 
 
 
 def run(path: Path, trust: Path | None = None, isolate: bool = True) -> Report:
-    options = {} if isolate else {"provenance": {"isolate": False}}
-    settings = Settings(trust_anchors=str(trust) if trust else None, signal_options=options)
+    opts: dict[str, object] = {} if isolate else {"isolate": False}
+    if trust:
+        opts["trust_anchors"] = str(trust)
+    settings = Settings(options={"provenance": opts})
     return analyze(path, settings, registry=REGISTRY)
 
 
@@ -524,16 +527,17 @@ def test_tampered_ai_file_weakens_the_claim(pki: Pki, plain_video: Path, tmp_pat
     assert report.verdict.label is VerdictLabel.INCONCLUSIVE
 
 
-@pytest.mark.parametrize(
-    "content", [None, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"]
-)
-def test_unusable_trust_list_is_reported_not_fatal(
-    content: str | None, pki: Pki, plain_video: Path, tmp_path: Path
-) -> None:
+def test_a_missing_trust_list_is_a_settings_error(pki: Pki, plain_video: Path, tmp_path: Path) -> None:
+    signed = sign(pki, plain_video, tmp_path / "gen.mp4", "trainedAlgorithmicMedia")
+    with pytest.raises(ConfigError, match="no such file"):
+        run(signed, trust=tmp_path / "missing.pem")
+
+
+def test_unusable_trust_list_is_reported_not_fatal(pki: Pki, plain_video: Path, tmp_path: Path) -> None:
+    content = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"
     signed = sign(pki, plain_video, tmp_path / "gen.mp4", "trainedAlgorithmicMedia")
     anchors = tmp_path / "anchors.pem"
-    if content is not None:
-        anchors.write_text(content)
+    anchors.write_text(content)
     result = provenance(run(signed, trust=anchors))
     assert result.status is Status.OK
     by_code = found(result.evidence)

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from vidsleuth.report.panels import NO_MANIFEST
 
 from vidsleuth.core import (
     Evidence,
@@ -37,11 +38,10 @@ from vidsleuth.core import (
     StreamInfo,
     Thumbnail,
 )
+from vidsleuth.core.view import md_text
 from vidsleuth.errors import ReportError
 from vidsleuth.fusion import fuse
 from vidsleuth.report import FORMATS, load_report, render, write_report
-from vidsleuth.report.markdown import md_text
-from vidsleuth.report.panels import NO_MANIFEST
 
 GOLDEN = Path(__file__).parent / "golden" / "report_shape.json"
 SCHEMA_DOC = Path(__file__).resolve().parent.parent / "docs" / "report-schema.md"

@@ -25,12 +25,12 @@ from vidsleuth.core.report import Report
 from vidsleuth.core.result import SignalResult, Status
 from vidsleuth.core.settings import Settings
 from vidsleuth.data import generators as catalog
+from vidsleuth.data.generators import SHOT_LENGTH_TOLERANCE_S as LENGTH_TOLERANCE_S
 from vidsleuth.data.generators import Generator
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals.shots import cuts
 from vidsleuth.signals.shots.signal import (
-    LENGTH_TOLERANCE_S,
     MAX_THUMBNAILS,
     SCORE_SERIES_POINTS,
     Shot,
@@ -409,8 +409,8 @@ def test_score_series_is_downsampled_keeping_peaks() -> None:
     t, diff = _series(n)
     diff[4321] = 99.0
     series = _score_series(cuts.Measurements.from_series(t, diff))
-    assert len(series["score"]) == SCORE_SERIES_POINTS
-    assert 99.0 in series["score"]
+    assert len(series.score) == SCORE_SERIES_POINTS
+    assert 99.0 in series.score
 
 
 def test_thumbnail_count_is_capped(tmp_path: Path) -> None:

@@ -75,3 +75,24 @@ class SignalRegistry:
 
 def is_frame_signal(cls: type[Signal]) -> bool:
     return issubclass(cls, FrameSignal)
+
+
+def default_registry(entry_points: bool = True) -> SignalRegistry:
+    """A new registry of the built-in signals, plus third-party ones from entry points."""
+    from vidsleuth.signals import builtin_signals
+
+    registry = SignalRegistry(builtin_signals())
+    if entry_points:
+        registry.load_entry_points()
+    return registry
+
+
+_SHARED: SignalRegistry | None = None
+
+
+def shared_registry() -> SignalRegistry:
+    """The process's default registry, built once (entry points are read once per process)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = default_registry()
+    return _SHARED

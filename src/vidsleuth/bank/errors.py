@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from vidsleuth.errors import VidsleuthError
+from vidsleuth.errors import ExitCode, VidsleuthError
 
 
 class BankError(VidsleuthError, RuntimeError):
     """The bank cannot be used: not a bank, damaged, locked, or its database is unreachable."""
+
+    exit_code = ExitCode.BANK_FAILED
 
 
 class BankNotFoundError(BankError):

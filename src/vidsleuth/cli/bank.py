@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import tempfile
-import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +20,8 @@ from typing import Any, TextIO
 
 import click
 
-from vidsleuth.bank.errors import BankError
-from vidsleuth.cli import exitcodes
-from vidsleuth.errors import ConfigError, InputError, ReportError, SignalUnavailableError
+from vidsleuth.cli.base import Command, Group, debug_option
+from vidsleuth.errors import InputError, ReportError
 from vidsleuth.fingerprint import thresholds as th
 from vidsleuth.media.source import safe_display_name
 
@@ -34,38 +32,6 @@ IMPORT_FORMATS = ("auto", "te-csv", "vpdq", "vpdq-json", "jsonl")
 @dataclass(frozen=True, slots=True)
 class _Options:
     location: str | None
-    debug: bool
-
-
-def _error(message: str) -> None:
-    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
-
-
-@contextlib.contextmanager
-def _failures(debug: bool) -> Iterator[None]:
-    """Turn every error into one line and its exit code."""
-    try:
-        yield
-    except (ConfigError, SignalUnavailableError) as exc:
-        _error(str(exc))
-        sys.exit(exitcodes.USAGE)
-    except InputError as exc:
-        _error(str(exc))
-        sys.exit(exitcodes.BAD_INPUT)
-    except BankError as exc:
-        _error(str(exc))
-        sys.exit(exitcodes.BANK_FAILED)
-    except ReportError as exc:
-        _error(str(exc))
-        sys.exit(exitcodes.REPORT_FAILED)
-    except KeyboardInterrupt:
-        _error("interrupted")
-        sys.exit(130)
-    except Exception as exc:
-        _error(f"internal error: {type(exc).__name__}: {exc}")
-        if debug:
-            traceback.print_exc()
-        sys.exit(exitcodes.INTERNAL)
 
 
 def _shown(value: str | None, limit: int = 80) -> str:
@@ -76,7 +42,7 @@ def _emit_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
-@click.group("bank")
+@click.group("bank", cls=Group)
 @click.option(
     "--bank",
     "location",
@@ -84,11 +50,11 @@ def _emit_json(obj: Any) -> None:
     metavar="PATH|URL",
     help="Bank file or database URL (default: $VIDSLEUTH_BANK, else ~/.local/share/vidsleuth/bank.sqlite).",
 )
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@debug_option
 @click.pass_context
-def bank(ctx: click.Context, location: str | None, debug: bool) -> None:
+def bank(ctx: click.Context, location: str | None) -> None:
     """A bank of known videos and photos: add, search, list, remove, import and export."""
-    ctx.obj = _Options(location, debug)
+    ctx.obj = _Options(location)
 
 
 @bank.command()
@@ -133,7 +99,7 @@ def add(
     from vidsleuth.fingerprint.video import fingerprint_file, prune
     from vidsleuth.media import open_source
 
-    with _failures(opts.debug), Bank.open(opts.location, create=True) as store:
+    with Bank.open(opts.location, create=True) as store:
         items = []
         for name in files:
             try:
@@ -197,42 +163,41 @@ def search(opts: _Options, file: str, as_json: bool, show_all: bool, fps: float,
     from vidsleuth.fingerprint.photo_origin import PhotoOriginIndex
     from vidsleuth.fingerprint.search import BankSearcher
 
-    with _failures(opts.debug):
-        with Bank.open(opts.location, create=False) as store:
-            snapshot = store.snapshot()
-            cache = store.index_cache()
-            features = store.photo_features()
-            shown_bank = store.display
-        query, frames = _query_fingerprint(file, fps)
-        matches = BankSearcher(snapshot, MatchRules(distance=distance), cache=cache).search(
-            query, include_non_matches=show_all
+    with Bank.open(opts.location, create=False) as store:
+        snapshot = store.snapshot()
+        cache = store.index_cache()
+        features = store.photo_features()
+        shown_bank = store.display
+    query, frames = _query_fingerprint(file, fps)
+    matches = BankSearcher(snapshot, MatchRules(distance=distance), cache=cache).search(
+        query, include_non_matches=show_all
+    )
+    photos = PhotoOriginIndex(snapshot.items, features).search(
+        frames, duration_s=query.duration_s, exclude={m.item.id for m in matches if m.result.is_match}
+    )
+    if as_json:
+        _emit_json(
+            {
+                "query": {"name": _shown(Path(file).name), **query.summary()},
+                "bank": {
+                    "location": shown_bank,
+                    "items": len(snapshot.items),
+                    "revision": snapshot.revision,
+                },
+                "matches": [m.to_dict() for m in matches] + [p.to_dict() for p in photos],
+                "photo_origin": {
+                    "stills": len(features),
+                    "frames_checked": [f.time_s for f in frames],
+                },
+            }
         )
-        photos = PhotoOriginIndex(snapshot.items, features).search(
-            frames, duration_s=query.duration_s, exclude={m.item.id for m in matches if m.result.is_match}
-        )
-        if as_json:
-            _emit_json(
-                {
-                    "query": {"name": _shown(Path(file).name), **query.summary()},
-                    "bank": {
-                        "location": shown_bank,
-                        "items": len(snapshot.items),
-                        "revision": snapshot.revision,
-                    },
-                    "matches": [m.to_dict() for m in matches] + [p.to_dict() for p in photos],
-                    "photo_origin": {
-                        "stills": len(features),
-                        "frames_checked": [f.time_s for f in frames],
-                    },
-                }
-            )
-            return
-        if not photos and not any(m.result.is_match for m in matches):
-            click.echo(f"no match among {len(snapshot.items)} banked items ({shown_bank})")
-        for m in matches:
-            _print_match(m)
-        for p in photos:
-            _print_photo_origin(p)
+        return
+    if not photos and not any(m.result.is_match for m in matches):
+        click.echo(f"no match among {len(snapshot.items)} banked items ({shown_bank})")
+    for m in matches:
+        _print_match(m)
+    for p in photos:
+        _print_photo_origin(p)
 
 
 def _query_fingerprint(file: str, fps: float) -> tuple[Any, tuple[Any, ...]]:
@@ -302,7 +267,7 @@ def list_items(opts: _Options, as_json: bool, limit: int | None) -> None:
     """List the banked items."""
     from vidsleuth.bank import Bank
 
-    with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
+    with Bank.open(opts.location, create=False) as store:
         items = store.items(limit=limit)
         if as_json:
             _emit_json([i.to_dict() for i in items])
@@ -321,7 +286,7 @@ def remove(opts: _Options, item_ids: tuple[int, ...]) -> None:
     """Remove items by id (all of them, or none when one is not in the bank)."""
     from vidsleuth.bank import Bank
 
-    with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
+    with Bank.open(opts.location, create=False) as store:
         for info in store.remove(item_ids):
             click.echo(f"removed #{info.id} {_shown(info.label) or _shown(info.file_name)}")
 
@@ -333,7 +298,7 @@ def stats(opts: _Options, as_json: bool) -> None:
     """How much the bank holds."""
     from vidsleuth.bank import Bank
 
-    with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
+    with Bank.open(opts.location, create=False) as store:
         numbers = store.stats()
         if as_json:
             _emit_json(numbers.to_dict())
@@ -356,24 +321,23 @@ def import_items(
     from vidsleuth.bank import Bank, NewItem, content_id_of_frames
     from vidsleuth.fingerprint.exchange import detect_format, read_items, with_overrides
 
-    with _failures(opts.debug):
-        chosen = detect_format(Path(file)) if fmt == "auto" and Path(file).exists() else fmt
-        items = with_overrides(read_items(file, chosen), label=label, source_url=source_url, note=note)
-        new = [
-            NewItem(
-                i.fingerprint,
-                content_id_of_frames(i.fingerprint),
-                f"import:{chosen}",
-                i.label,
-                i.source_url,
-                i.note,
-                i.file_name,
-            )
-            for i in items
-        ]
-        with Bank.open(opts.location, create=True) as store:
-            outcome = store.add(new)
-        click.echo(f"imported {len(outcome.added)} item(s); {len(outcome.already_banked)} already banked")
+    chosen = detect_format(Path(file)) if fmt == "auto" and Path(file).exists() else fmt
+    items = with_overrides(read_items(file, chosen), label=label, source_url=source_url, note=note)
+    new = [
+        NewItem(
+            i.fingerprint,
+            content_id_of_frames(i.fingerprint),
+            f"import:{chosen}",
+            i.label,
+            i.source_url,
+            i.note,
+            i.file_name,
+        )
+        for i in items
+    ]
+    with Bank.open(opts.location, create=True) as store:
+        outcome = store.add(new)
+    click.echo(f"imported {len(outcome.added)} item(s); {len(outcome.already_banked)} already banked")
 
 
 @bank.command()
@@ -385,7 +349,7 @@ def export(opts: _Options, output: str, fmt: str) -> None:
     from vidsleuth.bank import Bank
     from vidsleuth.fingerprint.exchange import ExchangeItem, write_jsonl, write_te_csv, write_vpdq
 
-    with _failures(opts.debug), Bank.open(opts.location, create=False) as store:
+    with Bank.open(opts.location, create=False) as store:
         items = [
             ExchangeItem(fp, i.label, i.source_url, i.note, i.file_name, "", i.id, tuple(ids), i.added_at)
             for i, fp, ids in store.fingerprints()
@@ -422,7 +386,7 @@ def _atomic_text(output: str) -> Iterator[TextIO]:
         raise
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("file", type=click.Path())
 @click.option("-o", "--output", "out_dir", type=click.Path(), required=True, help="Folder for the JPEGs.")
 @click.option("--fps", type=click.FloatRange(0.1, 60), default=th.KEYFRAME_FPS, show_default=True)
@@ -430,7 +394,7 @@ def _atomic_text(output: str) -> Iterator[TextIO]:
 @click.option("--min-gap", type=click.FloatRange(0), default=th.KEYFRAME_MIN_GAP_S, show_default=True)
 @click.option("--max", "max_keyframes", type=click.IntRange(1), default=500, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the keyframe list as JSON.")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@debug_option
 def keyframes(
     file: str,
     out_dir: str,
@@ -439,28 +403,26 @@ def keyframes(
     min_gap: float,
     max_keyframes: int,
     as_json: bool,
-    debug: bool,
 ) -> None:
     """Export deduplicated keyframes of FILE as JPEGs (one per shot plus changes within a shot), with
     keyframes.json, ready for reverse image search."""
     from vidsleuth.fingerprint.keyframes import export_keyframes
     from vidsleuth.fingerprint.reverse_search import search_links
 
-    with _failures(debug):
-        written = export_keyframes(
-            file,
-            out_dir,
-            sample_fps=fps,
-            keep_distance=distance,
-            min_gap_s=min_gap,
-            max_keyframes=max_keyframes,
+    written = export_keyframes(
+        file,
+        out_dir,
+        sample_fps=fps,
+        keep_distance=distance,
+        min_gap_s=min_gap,
+        max_keyframes=max_keyframes,
+    )
+    if as_json:
+        _emit_json(
+            {"keyframes": [k.to_dict() for k in written], "search": [s.to_dict() for s in search_links()]}
         )
-        if as_json:
-            _emit_json(
-                {"keyframes": [k.to_dict() for k in written], "search": [s.to_dict() for s in search_links()]}
-            )
-            return
-        for k in written:
-            click.echo(f"{k.keyframe.time_s:9.2f} s  {k.path}")
-        engines = ", ".join(f"{s.engine} ({s.url})" for s in search_links())
-        click.echo(f"{len(written)} keyframe(s); upload them to: {engines}", err=True)
+        return
+    for k in written:
+        click.echo(f"{k.keyframe.time_s:9.2f} s  {k.path}")
+    engines = ", ".join(f"{s.engine} ({s.url})" for s in search_links())
+    click.echo(f"{len(written)} keyframe(s); upload them to: {engines}", err=True)

@@ -1,35 +1,25 @@
 """`vidsleuth eval` and `vidsleuth calibrate`: measure on labelled videos; fit a calibration.
 
-Thin like `check`: parse, call `vidsleuth.evaluate` / `vidsleuth.fusion.fitting`, print. Errors are one
-line; exit codes are those of cli/exitcodes.py: 0 the scorecard or calibration was written (videos that
-could not be analysed are listed in it), 2 bad options or an unusable dataset or calibration file, 4 the
-output could not be written, 5 an internal error. Progress goes to stderr.
+Thin like `check`: parse, call `vidsleuth.evaluate` / `vidsleuth.fusion.fitting`, print. Errors are
+raised and printed as one line by the command group (`cli/base.py`), with these exit codes: 0 the
+scorecard or calibration was written (videos that could not be analysed are listed in it), 2 bad options
+or an unusable dataset or calibration file, 4 the output could not be written, 5 an internal error, 130
+interrupted. Progress goes to stderr.
 """
 
 from __future__ import annotations
 
-import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
-from vidsleuth.cli import exitcodes
+from vidsleuth.cli.base import Command, debug_option
 from vidsleuth.core.settings import Settings
-from vidsleuth.errors import ConfigError, ReportError, VidsleuthError
+from vidsleuth.errors import InterruptedByUserError, ReportError
 
 DEFAULT_OUT = "vidsleuth-eval"
-
-
-def _error(message: str) -> None:
-    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    _error(message)
-    sys.exit(code)
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -76,7 +66,7 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--skip-missing", is_flag=True, help="Skip listed files that do not exist (counted)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress on stderr."),
-        click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+        debug_option,
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -96,28 +86,23 @@ def _prepare(
 ) -> tuple[Any, Settings, Any, tuple[Any, ...]]:
     """Dataset, settings, registry and conditions, or a usage error (exit 2)."""
     from vidsleuth.evaluate import ORIGINAL, load_dataset, parse_conditions, with_groups
-    from vidsleuth.pipeline import default_registry
+    from vidsleuth.pipeline import prepare_settings
+    from vidsleuth.registry import shared_registry
 
-    try:
-        dataset = load_dataset(data, skip_missing=skip_missing)
-        if groups:
-            dataset = with_groups(dataset, groups)
-        if limit:
-            dataset = dataset.subset(limit, seed)
-        settings = Settings(only=_split(only), disable=_split(disable), thumbnails=False)
-        registry = default_registry()
-        unknown = [n for n in (*settings.only, *settings.disable) if n not in registry]
-        if unknown:
-            raise ConfigError(
-                f"unknown signal(s): {', '.join(unknown)} (known: {', '.join(registry.names())})"
-            )
-        extra = parse_conditions(("all",) if degrade and not conditions else conditions)
-    except VidsleuthError as exc:
-        _fail(str(exc), exitcodes.USAGE)
+    dataset = load_dataset(data, skip_missing=skip_missing)
+    if groups:
+        dataset = with_groups(dataset, groups)
+    if limit:
+        dataset = dataset.subset(limit, seed)
+    registry = shared_registry()
+    settings = prepare_settings(
+        Settings(only=_split(only), disable=_split(disable), thumbnails=False), registry
+    )
+    extra = parse_conditions(("all",) if degrade and not conditions else conditions)
     return dataset, settings, registry, (ORIGINAL, *(c for c in extra if c is not ORIGINAL))
 
 
-@click.command(name="eval")
+@click.command(name="eval", cls=Command)
 @_common
 @click.option(
     "-o", "--output", type=click.Path(), default=DEFAULT_OUT, show_default=True, help="Output folder."
@@ -136,7 +121,6 @@ def eval_command(
     groups: str | None,
     skip_missing: bool,
     quiet: bool,
-    debug: bool,
     output: str,
     calibration: str | None,
     note: str,
@@ -150,12 +134,7 @@ def eval_command(
     dataset, settings, registry, conds = _prepare(
         data, only, disable, degrade, conditions, limit, seed, groups, skip_missing
     )
-    cal = None
-    if calibration:
-        try:
-            cal = load_calibration(calibration)
-        except VidsleuthError as exc:
-            _fail(str(exc), exitcodes.USAGE)
+    cal = load_calibration(calibration) if calibration else None
     say = _progress(quiet)
     say(f"{len(dataset.items)} videos, conditions: {', '.join(c.name for c in conds)}")
     try:
@@ -170,17 +149,12 @@ def eval_command(
             progress=say,
             note=note,
         )
-    except (ReportError, OSError) as exc:
-        _fail(str(exc), exitcodes.REPORT_FAILED)
-    except VidsleuthError as exc:
-        _fail(str(exc), exitcodes.USAGE)
     except KeyboardInterrupt:
-        _fail("interrupted (finished reports are cached; rerun to resume)", 130)
-    except Exception as exc:
-        _error(f"internal error: {type(exc).__name__}: {exc}")
-        if debug:
-            traceback.print_exc()
-        sys.exit(exitcodes.INTERNAL)
+        raise InterruptedByUserError("interrupted (finished reports are cached; rerun to resume)") from None
+    except OSError as exc:
+        if isinstance(exc, ReportError):
+            raise
+        raise ReportError(f"cannot write the scorecard to {output!r}: {exc.strerror or exc}") from None
     left = card["dataset"].get("left_out_as_calibration_training", 0)
     if left:
         say(f"{left} item(s) left out: the calibration was fitted on them")
@@ -200,7 +174,7 @@ def _fmt(x: object) -> str:
     return f"{x:.2f}" if isinstance(x, int | float) else "n/a"
 
 
-@click.command(name="calibrate")
+@click.command(name="calibrate", cls=Command)
 @_common
 @click.option(
     "-o",
@@ -247,7 +221,6 @@ def calibrate_command(
     groups: str | None,
     skip_missing: bool,
     quiet: bool,
-    debug: bool,
     output: str,
     cache_dir: str,
     name: str,
@@ -261,7 +234,7 @@ def calibrate_command(
     from vidsleuth.evaluate import analyse_dataset, labelled_results
     from vidsleuth.evaluate.report_cache import ReportCache
     from vidsleuth.fusion.calibration import write_calibration
-    from vidsleuth.fusion.fitting import FitError, fit_calibration
+    from vidsleuth.fusion.fitting import fit_calibration
 
     dataset, settings, registry, conds = _prepare(
         data, only, disable, degrade, conditions, limit, seed, groups, skip_missing
@@ -290,17 +263,8 @@ def calibrate_command(
             + ", ".join(c.name for c in conds),
         )
         write_calibration(cal, output)
-    except FitError as exc:
-        _fail(str(exc), exitcodes.USAGE)
-    except VidsleuthError as exc:
-        _fail(str(exc), exitcodes.REPORT_FAILED if isinstance(exc, OSError) else exitcodes.USAGE)
     except KeyboardInterrupt:
-        _fail("interrupted (finished reports are cached; rerun to resume)", 130)
-    except Exception as exc:
-        _error(f"internal error: {type(exc).__name__}: {exc}")
-        if debug:
-            traceback.print_exc()
-        sys.exit(exitcodes.INTERNAL)
+        raise InterruptedByUserError("interrupted (finished reports are cached; rerun to resume)") from None
     s = cal.heldout.get("summary", {})
     click.echo(f"held-out ({cal.heldout.get('method')}): AUC {s.get('auc')}")
     click.echo(f"  'likely AI': FPR {s.get('fpr_at_likely')}, recall {s.get('tpr_at_likely')}")

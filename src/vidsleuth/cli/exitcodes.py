@@ -1,8 +1,11 @@
-"""Exit codes of the `vidsleuth` command, documented in docs/cli.md."""
+"""Exit codes of the `vidsleuth` command (docs/cli.md); defined with the errors that carry them."""
 
-OK = 0  # every input was analysed (whatever the verdict)
-USAGE = 2  # bad options or arguments (click's own code)
-BAD_INPUT = 3  # at least one input could not be analysed (missing, not a video, truncated...)
-REPORT_FAILED = 4  # a report could not be written
-INTERNAL = 5  # an unexpected internal error (a bug: please report it with --debug output)
-BANK_FAILED = 6  # a fingerprint-bank operation failed (bad import row, newer bank, unreachable database)
+from vidsleuth.core.errors import ExitCode
+
+OK = ExitCode.OK
+USAGE = ExitCode.USAGE
+BAD_INPUT = ExitCode.BAD_INPUT
+REPORT_FAILED = ExitCode.REPORT_FAILED
+INTERNAL = ExitCode.INTERNAL
+BANK_FAILED = ExitCode.BANK_FAILED
+INTERRUPTED = ExitCode.INTERRUPTED

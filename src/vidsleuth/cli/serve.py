@@ -9,25 +9,20 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 
 import click
 
-from vidsleuth.cli import exitcodes
+from vidsleuth.cli.base import Command
 from vidsleuth.core.settings import Settings
-from vidsleuth.errors import ConfigError
-from vidsleuth.media.source import safe_display_name
+from vidsleuth.errors import SignalUnavailableError
+from vidsleuth.pipeline import prepare_settings
 
 WEB_EXTRA = "vidsleuth[web]"
 DEFAULT_TOKEN_ENV = "VIDSLEUTH_TOKEN"
 
 
-def _error(message: str) -> None:
-    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
-
-
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to bind; non-loopback needs a token."
 )
@@ -90,19 +85,18 @@ def serve(
     Exit codes: 2 bad options, unsafe settings (a non-loopback --host without a token) or the web extra
     missing.
     """
-    if trust_anchors and not Path(trust_anchors).is_file():
-        _error(f"--trust-anchors {safe_display_name(trust_anchors)}: no such file")
-        sys.exit(exitcodes.USAGE)
     try:
         import uvicorn
 
         from vidsleuth.web import ServerSettings, create_app
         from vidsleuth.web.settings import MB, default_workers
     except ImportError as exc:
-        _error(
+        raise SignalUnavailableError(
             f"`vidsleuth serve` needs the web extra ({exc.name or exc} is missing): pip install '{WEB_EXTRA}'"
-        )
-        sys.exit(exitcodes.USAGE)
+        ) from None
+    # Checked once here, as `check` does: unknown options, a missing trust list, the default bank.
+    options = {"provenance": {"trust_anchors": trust_anchors}} if trust_anchors else {}
+    analysis = prepare_settings(Settings(options=options))
 
     token = os.environ.get(token_env) or None
     settings = ServerSettings(
@@ -119,13 +113,9 @@ def serve(
         keep_uploads=not delete_uploads,
         allowed_hosts=tuple(h.lower() for h in allowed_hosts),
         secure_cookies=secure_cookies,
-        analysis=Settings(trust_anchors=trust_anchors),
+        analysis=analysis,
     )
-    try:
-        app = create_app(settings)
-    except ConfigError as exc:
-        _error(str(exc))
-        sys.exit(exitcodes.USAGE)
+    app = create_app(settings)
 
     shown = f"[{host}]" if ":" in host else host
     auth = f"bearer token from ${token_env}" if token else "off (loopback only)"

@@ -15,6 +15,12 @@ class SourceInfo:
     path: str  # local path analysed (may be a temporary spool file for stdin)
     size_bytes: int
     sha256: str
+    shown: str = ""  # how messages name the file: the path as the user typed it (not stored in reports)
+
+    @property
+    def display(self) -> str:
+        """The name for error messages: the path as given, else the file name."""
+        return self.shown or self.name
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "size_bytes": self.size_bytes, "sha256": self.sha256}
@@ -131,3 +137,12 @@ class MediaInfo:
             tags={str(k): str(v) for k, v in (d.get("tags") or {}).items()},
             streams=tuple(StreamInfo.from_dict(s) for s in d.get("streams") or ()),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedMedia:
+    """A file that has been checked, hashed and probed: what `analyze` needs to start, and what a front
+    end that already opened the file (the web worker, to check the duration) hands it instead of a path."""
+
+    source: SourceInfo
+    media: MediaInfo

@@ -15,7 +15,7 @@ from vidsleuth.core.media import MediaInfo, SourceInfo
 from vidsleuth.core.result import SignalResult
 from vidsleuth.core.verdict import Verdict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,9 @@ class Report:
     elapsed_s: float = 0.0
     schema_version: str = SCHEMA_VERSION
     annotations: Mapping[str, Any] = field(default_factory=dict)
+    # Wall seconds of the shared stages: open_s (hash and probe), decode_s (the shared decode, including
+    # the frame signals' work on each frame), fuse_s. Each signal's own time is in its result.
+    timings: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
@@ -52,6 +55,7 @@ class Report:
             "tool": {"name": "vidsleuth", "version": self.tool_version},
             "created_at": self.created_at,
             "elapsed_s": round(self.elapsed_s, 3),
+            "timings": dict(self.timings),
             "source": self.source.to_dict(),
             "media": self.media.to_dict(),
             "settings": dict(self.settings),
@@ -82,4 +86,9 @@ class Report:
             elapsed_s=float(d.get("elapsed_s") or 0.0),
             schema_version=str(d["schema_version"]),
             annotations=dict(d.get("annotations") or {}),
+            timings={
+                str(k): float(v)
+                for k, v in (d["timings"] if isinstance(d.get("timings"), Mapping) else {}).items()
+                if isinstance(v, int | float) and not isinstance(v, bool)
+            },
         )

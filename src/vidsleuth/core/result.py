@@ -11,9 +11,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from vidsleuth.core.evidence import Evidence, JSONValue
+from vidsleuth.core.metrics import SignalMetrics
+
+M = TypeVar("M", bound=SignalMetrics)
 
 
 class Status(enum.StrEnum):
@@ -66,7 +69,8 @@ class SignalResult:
     metrics: Mapping[str, JSONValue] = field(default_factory=dict)
     thumbnails: tuple[Thumbnail, ...] = ()
     error: str | None = None
-    elapsed_s: float = 0.0
+    elapsed_s: float = 0.0  # wall time of the signal's own work (the shared decode is counted apart)
+    cpu_s: float | None = None  # CPU time of the signal's own work, when measured
 
     # Named constructors -------------------------------------------------------------------------
     @classmethod
@@ -75,10 +79,11 @@ class SignalResult:
         signal: str,
         version: str,
         evidence: Iterable[Evidence] = (),
-        metrics: Mapping[str, JSONValue] | None = None,
+        metrics: SignalMetrics | Mapping[str, JSONValue] | None = None,
         thumbnails: Iterable[Thumbnail] = (),
     ) -> SignalResult:
-        return cls(signal, version, Status.OK, tuple(evidence), dict(metrics or {}), tuple(thumbnails))
+        stored = metrics.to_json() if isinstance(metrics, SignalMetrics) else dict(metrics or {})
+        return cls(signal, version, Status.OK, tuple(evidence), stored, tuple(thumbnails))
 
     @classmethod
     def not_applicable(cls, signal: str, version: str, why: str) -> SignalResult:
@@ -92,7 +97,7 @@ class SignalResult:
     def failed(cls, signal: str, version: str, error: str) -> SignalResult:
         return cls(signal, version, Status.FAILED, error=error)
 
-    def with_elapsed(self, elapsed_s: float) -> SignalResult:
+    def with_elapsed(self, elapsed_s: float, cpu_s: float | None = None) -> SignalResult:
         return SignalResult(
             self.signal,
             self.signal_version,
@@ -102,7 +107,12 @@ class SignalResult:
             self.thumbnails,
             self.error,
             elapsed_s,
+            cpu_s,
         )
+
+    def metrics_as(self, cls: type[M]) -> M:
+        """The stored metrics read back as the signal's typed metrics (defaults where they do not fit)."""
+        return cls.from_json(self.metrics)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -111,6 +121,7 @@ class SignalResult:
             "status": self.status.value,
             "error": self.error,
             "elapsed_s": round(self.elapsed_s, 3),
+            "cpu_s": None if self.cpu_s is None else round(self.cpu_s, 3),
             "evidence": [e.to_dict() for e in self.evidence],
             "metrics": dict(self.metrics),
             "thumbnails": [t.to_dict() for t in self.thumbnails],
@@ -127,4 +138,5 @@ class SignalResult:
             thumbnails=tuple(Thumbnail.from_dict(t) for t in d.get("thumbnails") or ()),
             error=d.get("error"),
             elapsed_s=float(d.get("elapsed_s") or 0.0),
+            cpu_s=float(d["cpu_s"]) if isinstance(d.get("cpu_s"), int | float) else None,
         )

@@ -16,12 +16,16 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from vidsleuth.core.media import MediaInfo, SourceInfo
+from vidsleuth.core.metrics import SignalMetrics
+from vidsleuth.core.options import NoOptions, SignalOptions
 from vidsleuth.core.result import SignalResult, Thumbnail
 from vidsleuth.core.settings import Settings
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+
+    from vidsleuth.core.panel import Panel
 
 PixelFormat = Literal["gray", "rgb24"]
 
@@ -96,16 +100,29 @@ class AnalysisContext:
 
 
 class Signal(ABC):
-    """A whole-file analysis. Subclasses set NAME (unique) and VERSION (bump when results change)."""
+    """A whole-file analysis. Subclasses set NAME (unique) and VERSION (bump when results change).
+
+    OPTIONS: the signal's typed options class (`vidsleuth.core.options`); read them in `analyze` or
+    `start` with ``MyOptions.of(ctx.settings, self.NAME)``.
+    METRICS: the typed metrics class it writes (`vidsleuth.core.metrics`), or None when it writes none.
+    `panel()`: its section of the report (`vidsleuth.core.panel`), or None.
+    """
 
     NAME: ClassVar[str]
     VERSION: ClassVar[str]
     DESCRIPTION: ClassVar[str] = ""
+    OPTIONS: ClassVar[type[SignalOptions]] = NoOptions
+    METRICS: ClassVar[type[SignalMetrics] | None] = None
 
     @classmethod
     def is_available(cls) -> tuple[bool, str]:
         """Whether this signal can run on this machine, and if not, why (naming the pip extra)."""
         return True, ""
+
+    @classmethod
+    def panel(cls) -> Panel | None:
+        """The signal's report section; imported lazily so that running a signal never loads it."""
+        return None
 
     @abstractmethod
     def analyze(self, ctx: AnalysisContext) -> SignalResult: ...

@@ -14,6 +14,15 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+# How close a measured length must be to a generator's nominal one; two tolerances for two measurements.
+# A whole file's duration against a clip length offered by the generator (metadata): within about one
+# frame at 24 fps, because a download keeps the generation's exact frame count.
+FILE_LENGTH_TOLERANCE_S = 0.06
+# A shot's length, measured between detected cuts, against a generator's longest clip (shots): nominal
+# lengths differ from measured ones by a few frames (Sora 2 "10 s" files last 10.1 s, Kling "5 s" 5.1 s,
+# Hailuo "6 s" 5.875 s in the corpus), and a cut is placed to within a frame or two.
+SHOT_LENGTH_TOLERANCE_S = 0.5
+
 
 @dataclass(frozen=True, slots=True)
 class Generator:

@@ -20,8 +20,8 @@ from vidsleuth.core.report import Report
 from vidsleuth.core.result import Status
 from vidsleuth.core.verdict import Verdict, VerdictLabel
 from vidsleuth.evaluate.labels import Question
-from vidsleuth.fusion.calibrated import fuse_with
-from vidsleuth.fusion.calibration import Calibration, reweigh
+from vidsleuth.fusion import weigh_and_fuse
+from vidsleuth.fusion.calibration import Calibration
 from vidsleuth.fusion.features import published_features, signed_strength
 
 AI_CALLS = frozenset(
@@ -67,8 +67,9 @@ class ItemScores:
 
 def item_scores(report: Report, calibration: Calibration | None = None) -> ItemScores:
     """Scores of one report; with `calibration`, the verdict is re-fused under it (learned strengths too)."""
-    results = reweigh(report.results, calibration) if calibration is not None else report.results
-    verdict = fuse_with(results, calibration) if calibration is not None else report.verdict
+    results, verdict = report.results, report.verdict
+    if calibration is not None:
+        results, verdict = weigh_and_fuse(report.results, calibration)
     key = verdict_key(verdict)
     s = verdict.scores
     fused = {
@@ -101,7 +102,7 @@ def item_scores(report: Report, calibration: Calibration | None = None) -> ItemS
             sign = -1.0 if isinstance(d, int | float) and not isinstance(d, bool) and d < 0 else 1.0
             raw[f"{r.signal}.{name}"] = value
             features[f"{r.signal}.{name}"] = sign * value
-        alone[r.signal] = fuse_with([r], evidence_only).label in AI_CALLS
+        alone[r.signal] = weigh_and_fuse([r], evidence_only)[1].label in AI_CALLS
     return ItemScores(
         verdict=key,
         rank=VERDICT_RANK[key],

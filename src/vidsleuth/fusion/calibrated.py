@@ -41,7 +41,6 @@ from vidsleuth.fusion.calibration import (
     default_calibration,
     load_calibration,
 )
-from vidsleuth.fusion.calibration import reweigh as reweigh
 from vidsleuth.fusion.features import evidence_codes_for, feature_value
 
 POLICY = "calibrated@1"
@@ -52,7 +51,7 @@ __all__ = [
     "Calibration",
     "calibration_for",
     "default_calibration",
-    "fuse_with",
+    "fuse",
     "load_calibration",
     "predict",
 ]
@@ -84,10 +83,10 @@ def _settled(results: Sequence[SignalResult]) -> bool:
     return any(e.strength >= rules.STRONG for e in active)
 
 
-def fuse_with(results: Sequence[SignalResult], calibration: Calibration | None = None) -> Verdict:
-    """Fuse under `calibration` (default: the shipped one): rules@1 or calibrated@1, as it says."""
+def fuse(results: Sequence[SignalResult], calibration: Calibration | None = None) -> Verdict:
+    """Fuse weighed results under `calibration` (default: the shipped one): rules@1 or calibrated@1, as
+    it says. Learned findings must already be weighed (`fusion.calibration.reweigh`)."""
     cal = calibration or default_calibration()
-    results = reweigh(results, cal)
     base = rules.fuse(results)
     extras = dict(base.extras)
     extras["calibration"] = {"name": cal.name, "policy": cal.policy, "sha256": cal.sha256 or None}

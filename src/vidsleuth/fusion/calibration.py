@@ -15,9 +15,9 @@ every field):
 - ``fitted_on``: the items (sha256 and label), their label counts, the signal versions and when;
   ``heldout``: cross-validated metrics on folds the fit never saw. Never metrics on the training data.
 
-This module sits beside `catalog` (below `signals` and `fusion`) so that a signal can read its learned
-strengths without importing the fusion layer. It only reads, checks and writes files; fitting lives in
-`vidsleuth.fusion.fitting` and the policy in `vidsleuth.fusion.calibrated`.
+This module only reads, checks and writes files and weighs learned findings (`reweigh`, which the
+pipeline applies before fusing); fitting lives in `vidsleuth.fusion.fitting` and the policy in
+`vidsleuth.fusion.calibrated`.
 """
 
 from __future__ import annotations
@@ -301,7 +301,11 @@ def load_calibration(path: str | os.PathLike[str]) -> Calibration:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CalibrationError(f"calibration {shown!r}: not valid JSON ({exc})") from None
     cal = parse_calibration(data, f"calibration {shown!r}")
-    return replace(cal, sha256=hashlib.sha256(raw).hexdigest())
+    cal = replace(cal, sha256=hashlib.sha256(raw).hexdigest())
+    _LOADED[(shown, cal.sha256)] = cal  # a run that names this file and hash reuses it, unparsed
+    while len(_LOADED) > 8:
+        _LOADED.pop(next(iter(_LOADED)))
+    return cal
 
 
 @functools.cache
@@ -314,17 +318,18 @@ def default_calibration() -> Calibration:
 def calibration_for(settings: Any) -> Calibration:
     """The calibration a run uses: ``settings.calibration`` (a path) when set, else the shipped default.
 
-    Loads are cached by (path, ``settings.calibration_sha256``) so that a long-lived process (the API)
-    picks up a replaced file once the pipeline has recorded its new hash."""
+    Loads are remembered by (path, sha256): prepared settings carry the sha256 `load_calibration`
+    recorded, so the file is parsed once per content, and a long-lived process (the web app) picks up a
+    replaced file when its settings are prepared again."""
     path = getattr(settings, "calibration", None)
     if not path:
         return default_calibration()
-    return _cached_load(os.fspath(path), getattr(settings, "calibration_sha256", None))
+    shown = os.fspath(path)
+    known = _LOADED.get((shown, getattr(settings, "calibration_sha256", None) or ""))
+    return known if known is not None else load_calibration(shown)
 
 
-@functools.lru_cache(maxsize=8)
-def _cached_load(path: str, sha256: str | None) -> Calibration:
-    return load_calibration(path)
+_LOADED: dict[tuple[str, str], Calibration] = {}
 
 
 def write_calibration(cal: Calibration, path: str | os.PathLike[str]) -> Path:

@@ -37,7 +37,8 @@ from vidsleuth._version import __version__
 from vidsleuth.core.result import SignalResult, Status
 from vidsleuth.core.verdict import Verdict, VerdictLabel
 from vidsleuth.fusion import rules
-from vidsleuth.fusion.calibrated import fuse_with, predict
+from vidsleuth.fusion import weigh_and_fuse as _weigh_and_fuse
+from vidsleuth.fusion.calibrated import predict
 from vidsleuth.fusion.calibration import Calibration, Feature, LearnedStrength, Model
 from vidsleuth.fusion.features import discover, feature_value
 from vidsleuth.fusion.logistic import (
@@ -270,10 +271,10 @@ def fit_calibration(
             oof[i] = p
             called_likely[i] = p >= parts.model.likely_threshold
             called_check[i] = p >= parts.model.check_threshold
-            verdicts[i] = fuse_with(rows[i].results, fold_cal)
+            verdicts[i] = _weigh_and_fuse(rows[i].results, fold_cal)[1]
             for r in rows[i].results:
                 if r.status is Status.OK:
-                    alone.setdefault(r.signal, []).append((fuse_with([r], evidence_only), y[i]))
+                    alone.setdefault(r.signal, []).append((_weigh_and_fuse([r], evidence_only)[1], y[i]))
         fold_info.append(
             {
                 "likely": parts.model.likely_threshold,

@@ -142,7 +142,7 @@ def decode_shared(
     """Decode the first video stream once and feed every consumer. Returns what the decode saw."""
     video_info = media.video
     if video_info is None:
-        raise InputError(f"{source.name}: has no video stream")
+        raise InputError(f"{source.display}: has no video stream")
     rotation = video_info.rotation
     fps_hint = video_info.frame_rate or 25.0
     duration = media.duration_s or video_info.duration_s or 0.0
@@ -160,7 +160,7 @@ def decode_shared(
     try:
         container = av.open(source.path, mode="r", metadata_errors="replace")
     except av.FFmpegError as exc:
-        raise InputError(f"{source.name}: could not be reopened for decoding ({_message(exc)})") from None
+        raise InputError(f"{source.display}: could not be reopened for decoding ({_message(exc)})") from None
     with container:
         stream = next(s for s in container.streams.video if s.index == video_info.index)
         stream.thread_type = "AUTO"
@@ -234,7 +234,7 @@ def decode_shared(
         progress(1.0)
     if frames == 0:
         detail = f" ({first_error})" if first_error else ""
-        raise InputError(f"{source.name}: no video frame could be decoded{detail}")
+        raise InputError(f"{source.display}: no video frame could be decoded{detail}")
     return DecodeStats(
         frames_decoded=frames,
         keyframes=keyframes,

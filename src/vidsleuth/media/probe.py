@@ -105,7 +105,7 @@ def _first_frame_rotation(container: Any, stream: Any, name: str) -> int:
 
 def probe(source: SourceInfo, max_pixels: int) -> MediaInfo:
     """Container facts for `source`. Raises InputError for anything that is not a decodable video."""
-    name = source.name
+    name = source.display
     try:
         container = av.open(source.path, mode="r", metadata_errors="replace")
     except av.FFmpegError as exc:

@@ -39,10 +39,18 @@ def hash_file(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def open_source(path: str | os.PathLike[str], display_name: str | None = None) -> SourceInfo:
-    """Check that `path` is a non-empty regular file and hash it. Raises InputError otherwise."""
+def open_source(
+    path: str | os.PathLike[str], display_name: str | None = None, *, sha256: str | None = None
+) -> SourceInfo:
+    """Check that `path` is a non-empty regular file and hash it. Raises InputError otherwise.
+
+    `sha256`: the content hash when the caller already computed it while writing the file (an upload);
+    the file is then not read again."""
     text = os.fspath(path)
-    shown = safe_display_name(display_name or os.path.basename(text.rstrip("/\\")) or text)
+    # Messages name the file as the user gave it (the path as typed, or the upload's name); the report
+    # keeps only the file name, never a local folder.
+    shown = safe_display_name(display_name or text, 200)
+    name = safe_display_name(display_name or os.path.basename(text.rstrip("/\\")) or text)
     if _URL.match(text):
         raise UnsupportedSourceError(
             f"{shown}: URLs are not fetched by `check`; download the video first and pass the file"
@@ -62,10 +70,10 @@ def open_source(path: str | os.PathLike[str], display_name: str | None = None) -
     if st.st_size == 0:
         raise InputError(f"{shown}: file is empty (0 bytes)")
     try:
-        sha = hash_file(text)
+        sha = sha256 or hash_file(text)
     except OSError as exc:
         raise InputError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
-    return SourceInfo(name=shown, path=str(Path(text)), size_bytes=st.st_size, sha256=sha)
+    return SourceInfo(name=name, path=str(Path(text)), size_bytes=st.st_size, sha256=sha, shown=shown)
 
 
 @contextlib.contextmanager

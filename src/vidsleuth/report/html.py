@@ -1,45 +1,36 @@
 """The HTML report: one self-contained file a fact-checker can open offline, read on a phone and print.
 
-The panels it shows are built by `vidsleuth.report.panels` and `vidsleuth.report.signal_panels`.
-Everything goes through Jinja2 with autoescaping always on; the only markup built here is numbers (SVG
-geometry) and base64 JPEG data that is checked character by character before use.
+The frame (verdict, reasons, identity, signals, evidence, metadata) is `templates/report.html.j2`; each
+signal's section is that signal's own panel template (`vidsleuth.report.sections`), rendered with the
+shared macros of `templates/macros.html.j2`. Everything goes through Jinja2 with autoescaping always on;
+the only markup built in Python is numbers (SVG geometry), word breaks in evidence codes, and base64 JPEG
+data that is checked character by character before use.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from vidsleuth.core.report import Report
 from vidsleuth.core.result import Status
 from vidsleuth.core.verdict import VerdictLabel
-from vidsleuth.report.panels import (
-    NO_MANIFEST,
-    anchor_id,
-    as_number,
-    clip,
-    fingerprint_panel,
-    fmt_size,
-    fmt_time,
-    metadata_groups,
+from vidsleuth.core.view import anchor_id, fmt_size, fmt_time, thumb_view
+from vidsleuth.registry import SignalRegistry
+from vidsleuth.report.frame import (
+    container_name,
+    evidence_rows,
     picture_size,
-    provenance_panel,
+    probe_groups,
     review_panel,
-    shots_panel,
-    thumb_view,
-    timeline,
+    score_rows,
 )
-from vidsleuth.report.signal_panels import Linked, motion_panel, watermark_panel
-
-log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-# The page ---------------------------------------------------------------------------------------
+from vidsleuth.report.sections import Section, load_panel_template, sections
 
 LABEL_TONE = {
     VerdictLabel.AI_GENERATED: "alert",
@@ -51,49 +42,32 @@ LABEL_TONE = {
 }
 
 
-def _safe(build: Callable[[], T], what: str) -> T | None:
-    """Build one optional panel; a panel that cannot be drawn is left out rather than sink the report."""
-    try:
-        return build()
-    except Exception as exc:  # unexpected metric shapes must never stop a report from rendering
-        log.warning("report: %s panel left out (%s: %s)", what, type(exc).__name__, exc)
-        return None
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.PackageLoader("vidsleuth.report", "templates"),
+                jinja2.FunctionLoader(load_panel_template),
+            ]
+        ),
+        autoescape=True,  # always: the template names end in .j2, so select_autoescape would miss them
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["fmt_time"] = fmt_time
+    return env
 
 
-def _evidence_rows(report: Report) -> list[dict[str, Any]]:
-    rows, seen = [], set()
-    for ri, r in enumerate(report.results):
-        for ei, e in enumerate(r.evidence):
-            anchor = anchor_id(e.code)
-            n = 2
-            while anchor in seen:
-                anchor, n = f"{anchor_id(e.code)}-{n}", n + 1
-            seen.add(anchor)
-            data = json.dumps(dict(e.data), indent=1, ensure_ascii=False, default=str)
-            rows.append(
-                {
-                    "e": e,
-                    "signal": r.signal,
-                    "anchor": anchor,
-                    "data": clip(data) if e.data else "",
-                    "key": (ri, ei),
-                    "panel": "",
-                }
-            )
-    return rows
-
-
-def _link_panel(
-    report: Report, signal: str, links: tuple[Linked, ...], rows: list[dict[str, Any]]
-) -> dict[str, tuple[str, str]]:
-    """Tie a panel's items to their evidence rows both ways: each row links to the item that shows it
+def _link_rows(section: Section, rows: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
+    """Tie a section's items to their evidence rows both ways: each row links to the item that shows it
     (row["panel"]), and the returned map gives each item's id the id and code of its first row."""
-    ri = next((i for i, r in enumerate(report.results) if r.signal == signal), None)
     by_key = {row["key"]: row for row in rows}
     out: dict[str, tuple[str, str]] = {}
-    for link in links:
+    for link in section.view.links:
         for ei in link.evidence:
-            row = by_key.get((ri, ei))
+            row = by_key.get((section.result_index, ei))
             if row is None:
                 continue
             row["panel"] = row["panel"] or link.anchor
@@ -101,19 +75,24 @@ def _link_panel(
     return out
 
 
-@functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("vidsleuth.report", "templates"),
-        autoescape=True,  # always: the template name ends in .j2, so select_autoescape would miss it
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+def _render_section(
+    env: jinja2.Environment, section: Section, links: Mapping[str, tuple[str, str]]
+) -> Markup:
+    def finding(item_anchor: str) -> Markup:
+        ev = links.get(item_anchor)
+        if ev is None:
+            return Markup("")
+        return Markup('<a class="code" href="#{}">{}</a>').format(ev[0], ev[1])
+
+    macros = env.get_template("macros.html.j2").module
+    template = env.get_template(section.template_name)
+    html = template.render(p=section.view.context, section=section.view, m=macros, finding=finding)
+    return Markup(html)
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, registry: SignalRegistry | None = None) -> str:
     """The report as one self-contained HTML page."""
+    env = _environment()
     verdict = report.verdict
     known = {anchor_id(e.code) for e in report.evidence}
     reasons = [
@@ -123,52 +102,48 @@ def render_html(report: Report) -> str:
         )
         for r in verdict.reasons
     ]
-    shots = _safe(lambda: shots_panel(report), "shots")
-    wm = _safe(lambda: watermark_panel(report), "watermark")
-    motion = _safe(lambda: motion_panel(report), "motion")
-    evidence = _evidence_rows(report)
-    ev_links = {
-        **(_link_panel(report, "watermark", wm.links, evidence) if wm else {}),
-        **(_link_panel(report, "motion", motion.links, evidence) if motion else {}),
-    }
-    media = report.media
-    own_images = {"shots", "fingerprint"} | ({"watermark"} if wm else set())
+    evidence = evidence_rows(report)
+    secs = sections(report, registry)
+    rendered: list[dict[str, Any]] = []
+    for section in secs:
+        links = _link_rows(section, evidence)
+        rendered.append({"view": section.view, "html": _render_section(env, section, links)})
+    shown = {s.signal for s in secs if s.view.shows_thumbnails}
     others = [
         (r.signal, [thumb_view(t) for t in r.thumbnails])
         for r in report.results
-        if r.signal not in own_images
+        if r.signal not in shown and r.thumbnails
     ]
+    media = report.media
+
+    def timing(key: str) -> str:
+        value = report.timings.get(key)
+        return f"{value:.1f} s" if isinstance(value, int | float) else "—"
+
     context = {
         "r": report,
         "v": verdict,
         "tone": LABEL_TONE.get(verdict.label, "neutral"),
         "reasons": reasons,
         "size": fmt_size(report.source.size_bytes),
-        "duration": fmt_time(as_number(media.duration_s)),
+        "duration": fmt_time(media.duration_s),
         "resolution": picture_size(media),
-        "scores": [
-            (str(k), n) for k, n in ((k, as_number(x)) for k, x in verdict.scores.items()) if n is not None
-        ],
+        "container": container_name(media),
+        "scores": score_rows(verdict.scores),
         "signals": report.results,
         "evidence": evidence,
-        "ev_links": ev_links,
-        "shots": shots,
-        "wm": wm,
-        "motion": motion,
-        "svg": _safe(lambda: timeline(shots), "timeline") if shots else None,
-        "c2pa": _safe(lambda: provenance_panel(report), "C2PA"),
-        "review": _safe(lambda: review_panel(report), "analyst review"),
-        "fp": _safe(lambda: fingerprint_panel(report), "fingerprint"),
-        "no_manifest": NO_MANIFEST,
-        "meta": _safe(lambda: metadata_groups(report), "metadata") or (),
-        "others": [(name, thumbs) for name, thumbs in others if thumbs],
+        "sections": rendered,
+        "has_metadata_panel": any(s["view"].anchor == "metadata" for s in rendered),
+        "review": review_panel(report),
+        "meta": probe_groups(media),
+        "others": others,
         "settings": json.dumps(
             dict(report.settings), indent=2, ensure_ascii=False, sort_keys=True, default=str
         ),
         "annotations": json.dumps(dict(report.annotations), indent=2, ensure_ascii=False, default=str)
         if report.annotations
         else "",
-        "fmt_time": fmt_time,
+        "timing": timing,
         "status_words": {s: s.value.replace("_", " ") for s in Status},
     }
-    return _environment().get_template("report.html.j2").render(context)
+    return env.get_template("report.html.j2").render(context)

@@ -198,6 +198,7 @@ class AnalysisPool:
                 settings=s.analysis,
                 max_duration_s=s.max_duration_s,
                 path=path if case.source_kind == "upload" else None,
+                sha256=case.sha256 if case.source_kind == "upload" else None,
                 url=case.source_url if case.source_kind == "url" else None,
                 fetch_dir=str(s.uploads_dir),
                 max_bytes=s.max_upload_bytes,

@@ -40,6 +40,7 @@ class Job:
     settings: Settings
     max_duration_s: float
     path: str | None = None  # an uploaded file
+    sha256: str | None = None  # its content hash, computed while it was received (not read again)
     url: str | None = None  # or a URL to fetch into `fetch_dir`
     fetch_dir: str = ""
     max_bytes: int = 0
@@ -64,9 +65,9 @@ def worker_main(conn: Connection, memory_mb: int | None) -> None:
     """Entry point of a worker process: serve jobs from `conn` until told to stop (None) or EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops workers itself
     _limit_memory(memory_mb)
-    from vidsleuth.pipeline import default_registry
+    from vidsleuth.registry import shared_registry
 
-    registry = default_registry()
+    registry = shared_registry()
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -98,8 +99,8 @@ class _Throttle:
         self._send(("progress", self._case, payload))
 
 
-def _fetch(job: Job, send: Send) -> tuple[str, str]:
-    """Fetch a URL case's file; returns (path, display name)."""
+def _fetch(job: Job, send: Send) -> tuple[str, str, str]:
+    """Fetch a URL case's file; returns (path, display name, sha256 computed while it was written)."""
     assert job.url is not None
     stored = f"{os.urandom(16).hex()}.upload"
     dest = Path(job.fetch_dir) / stored
@@ -135,30 +136,30 @@ def _fetch(job: Job, send: Send) -> tuple[str, str]:
             {"display_name": name, "stored_name": stored, "size": got.size_bytes, "sha256": got.sha256},
         )
     )
-    return str(dest), name
+    return str(dest), name, got.sha256
 
 
 def run_job(job: Job, send: Send, registry: Any = None) -> None:
     """Run one case and report the outcome through `send`; never raises for a bad input."""
-    from vidsleuth.media import open_source, probe
+    from vidsleuth.media import open_media
     from vidsleuth.pipeline import analyze
 
     try:
         if registry is not None:
             send(("plan", job.case_id, list(registry.names())))
-        path, name = (job.path or "", job.display_name)
+        path, name, sha256 = (job.path or "", job.display_name, job.sha256)
         if job.url:
-            path, name = _fetch(job, send)
-        media = probe(open_source(path, name), job.settings.max_pixels)
-        duration = media.duration_s
+            path, name, sha256 = _fetch(job, send)
+        known = sha256 if sha256 and len(sha256) == 64 else None
+        # Hashed (unless the upload already was) and probed once; `analyze` starts from this.
+        opened = open_media(path, name, max_pixels=job.settings.max_pixels, sha256=known)
+        duration = opened.media.duration_s
         if duration is not None and duration > job.max_duration_s:
             raise TooLongError(
                 f"{name}: the video is {duration:.0f} s long; this server analyses videos up to "
                 f"{job.max_duration_s:.0f} s (cut it, or ask the operator to raise --max-duration)"
             )
-        report = analyze(
-            path, job.settings, progress=_Throttle(send, job.case_id), registry=registry, display_name=name
-        )
+        report = analyze(opened, job.settings, progress=_Throttle(send, job.case_id), registry=registry)
         send(("done", job.case_id, report.to_dict()))
     except UrlRefusedError as exc:
         send(("failed", job.case_id, "url_refused", str(exc)))

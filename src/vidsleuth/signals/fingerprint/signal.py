@@ -5,7 +5,7 @@ makes a vPDQ-style video fingerprint; the per-frame hashes go into the report's 
 report can be searched again later (`vidsleuth bank search report.json`). Deduplicated keyframes (one
 per shot plus big changes within a shot) are embedded as thumbnails for reverse image search.
 
-When a bank is configured (``signal_options["fingerprint"]["bank"]``: a bank file or database URL), the
+When a bank is configured (option ``fingerprint.bank``: a bank file or database URL), the
 fingerprint is searched in it: each banked video or photo that matches becomes `fingerprint.known_content`
 evidence naming the item, its label and source, and the matching time ranges on both sides. No match is
 `fingerprint.no_match`, an informational finding. Matching follows Meta's vPDQ defaults (frame distance
@@ -18,14 +18,11 @@ origin, vidsleuth.fingerprint.photo_origin): a photo shown as part of the frame,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from vidsleuth.core.evidence import Evidence, Hypothesis
 from vidsleuth.core.result import SignalResult, Thumbnail
 from vidsleuth.core.signal import AnalysisContext, FrameSample, FrameSignal, Sampling
-from vidsleuth.errors import ConfigError
 from vidsleuth.fingerprint import pdq
 from vidsleuth.fingerprint import thresholds as th
 from vidsleuth.fingerprint.keyframes import Keyframe, KeyframeSelector, spread
@@ -34,55 +31,11 @@ from vidsleuth.fingerprint.photo_origin import FramePicker, PhotoOriginIndex, Ph
 from vidsleuth.fingerprint.search import BankMatch, BankSearcher
 from vidsleuth.fingerprint.video import FingerprintBuilder, VideoFingerprint
 from vidsleuth.media.source import safe_display_name
+from vidsleuth.signals.fingerprint.options import FingerprintOptions
 
 # Keyframe thumbnails made while decoding; the report keeps MAX_REPORT_KEYFRAMES of them.
 _THUMBNAIL_CANDIDATES = 4 * th.MAX_REPORT_KEYFRAMES
 _MAX_MATCH_EVIDENCE = 10
-
-
-@dataclass(frozen=True, slots=True)
-class FingerprintOptions:
-    """Options of the signal, from ``Settings.signal_options["fingerprint"]``."""
-
-    bank: str | None = None
-    fps: float = th.QUERY_FPS
-    max_side: int | None = th.SAMPLE_MAX_SIDE
-    distance: int = th.PDQ_MATCH_DISTANCE
-    quality: int = th.PDQ_QUALITY_MIN
-    keyframes: int = th.MAX_REPORT_KEYFRAMES
-    hashes: bool = True  # list every frame hash in the metrics
-    photo_origin: bool = True  # look for banked stills inside frames with local features
-
-    @classmethod
-    def parse(cls, raw: Mapping[str, Any]) -> FingerprintOptions:
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigError(
-                f"fingerprint: unknown option(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
-            )
-        try:
-            bank = raw.get("bank")
-            side = raw.get("max_side", th.SAMPLE_MAX_SIDE)
-            opts = cls(
-                bank=str(bank) if bank else None,
-                fps=float(raw.get("fps", th.QUERY_FPS)),
-                max_side=None if side is None else int(side),
-                distance=int(raw.get("distance", th.PDQ_MATCH_DISTANCE)),
-                quality=int(raw.get("quality", th.PDQ_QUALITY_MIN)),
-                keyframes=int(raw.get("keyframes", th.MAX_REPORT_KEYFRAMES)),
-                hashes=bool(raw.get("hashes", True)),
-                photo_origin=bool(raw.get("photo_origin", True)),
-            )
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"fingerprint: bad option value ({exc})") from None
-        if not 0 < opts.fps <= 60:
-            raise ConfigError(f"fingerprint: fps must be within (0, 60], got {opts.fps}")
-        if opts.max_side is not None and opts.max_side < 16:
-            raise ConfigError(f"fingerprint: max_side must be at least 16, got {opts.max_side}")
-        if not 0 <= opts.distance <= 256 or not 0 <= opts.quality <= 100 or opts.keyframes < 0:
-            raise ConfigError("fingerprint: distance must be 0..256, quality 0..100 and keyframes >= 0")
-        return opts
 
 
 def _text(value: str | None, limit: int = 80) -> str:
@@ -125,6 +78,7 @@ class FingerprintSignal(FrameSignal):
     NAME: ClassVar[str] = "fingerprint"
     VERSION: ClassVar[str] = "1.1.0"
     DESCRIPTION: ClassVar[str] = "PDQ frame hashes and keyframes; matches against a bank of known videos"
+    OPTIONS = FingerprintOptions
 
     def __init__(self) -> None:
         self._options = FingerprintOptions()
@@ -143,11 +97,11 @@ class FingerprintSignal(FrameSignal):
         return pdq.available()
 
     def sampling(self, ctx: AnalysisContext) -> Sampling:
-        opts = FingerprintOptions.parse(ctx.settings.options_for(self.NAME))
+        opts = FingerprintOptions.of(ctx.settings, self.NAME)
         return Sampling(fps=opts.fps, max_side=opts.max_side, pixel_format="rgb24")
 
     def start(self, ctx: AnalysisContext) -> None:
-        self._options = FingerprintOptions.parse(ctx.settings.options_for(self.NAME))
+        self._options = FingerprintOptions.of(ctx.settings, self.NAME)
         self._builder = FingerprintBuilder(self._options.fps)
         self._selector = KeyframeSelector(quality_min=self._options.quality)
         self._want_thumbnails = ctx.settings.thumbnails and self._options.keyframes > 0

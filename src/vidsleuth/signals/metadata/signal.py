@@ -20,12 +20,11 @@ from vidsleuth.core.media import MediaInfo
 from vidsleuth.core.result import SignalResult
 from vidsleuth.core.signal import AnalysisContext, DecodeStats, FrameSample, FrameSignal, Sampling
 from vidsleuth.data import generators as catalog
+from vidsleuth.data.generators import FILE_LENGTH_TOLERANCE_S as LENGTH_TOLERANCE_S
 from vidsleuth.signals.metadata.marks import TagHit, common_sizes, match_tags, scan_embedded
 
 # A stream is variable-frame-rate when its longest frame interval exceeds its shortest by this factor.
 VFR_RATIO = 1.5
-# Two durations are "the same clip length" within this many seconds (one frame at 24 fps is 0.042 s).
-LENGTH_TOLERANCE_S = 0.06
 # A crop keeps at least this share of the generator's frame along the cropped side.
 CROP_MIN_SHARE = 0.8
 # Strength of a size/frame-rate/length match, by how much matched (shared scale, see core.evidence).

@@ -11,12 +11,12 @@ enough for a CPU (about 10 grey frames per second, optical flow at 320 px):
 - noise and texture: sensor-like grain in flat regions, its consistency over time and across the frame,
   grain in low light, and shimmer of fine texture where nothing moves.
 
-Every measurement becomes a *learned* finding (``data["learned"] = True``): its stance and strength come
-from the run's calibration (`vidsleuth.fusion.calibration`), fitted on labelled videos with held-out
-checks. The
-shipped default calibration learns none, so by default every motion finding is informational: shown
-with its plot and sentence, never weighed. No strength here is guessed. docs/signals/motion.md has the
-features, their sources and their limits.
+Every measurement becomes a *learned* finding (``data["learned"] = True`` with its measured
+``data["value"]``), emitted informational: the pipeline weighs it with the run's calibration
+(`vidsleuth.fusion.calibration.reweigh`), fitted on labelled videos with held-out checks, before fusion.
+The shipped default calibration learns none, so by default every motion finding stays informational:
+shown with its plot and sentence, never weighed. No strength here is guessed. docs/signals/motion.md has
+the features, their sources and their limits.
 
 Metrics (for the report's panel; shape documented in docs/signals/motion.md): ``features`` (name ->
 number or None when it does not apply), ``feature_directions``, ``panels`` (per feature: title, unit,
@@ -30,7 +30,6 @@ from typing import Any, ClassVar
 from vidsleuth.core.evidence import Evidence, Hypothesis, Span
 from vidsleuth.core.result import SignalResult
 from vidsleuth.core.signal import AnalysisContext, FrameSample, FrameSignal, Sampling
-from vidsleuth.fusion.calibration import calibration_for, learned
 from vidsleuth.signals.motion.features import BY_KEY, FEATURES, SERIES_SHOWS, downsample, sentence, summarise
 from vidsleuth.signals.motion.meter import NOISE_SIDE, MotionMeter
 
@@ -82,7 +81,6 @@ class MotionSignal(FrameSignal):
                 self.NAME, self.VERSION, f"too few frames to measure motion ({len(series)} sampled)"
             )
         summary = summarise(series)
-        calibration = calibration_for(ctx.settings)
         evidence: list[Evidence] = []
         panels: list[dict[str, Any]] = []
         for f in FEATURES:
@@ -116,7 +114,7 @@ class MotionSignal(FrameSignal):
                 span=span,
                 data={"learned": True, "feature": f.key, "value": round(value, 6), "direction": f.direction},
             )
-            evidence.append(learned(raw, calibration))
+            evidence.append(raw)
         if summary.features.get("camera_shake") is None:
             evidence.append(
                 Evidence.info(
@@ -140,7 +138,6 @@ class MotionSignal(FrameSignal):
             "panels": panels,
             "camera_speed": downsample(*summary.series["camera_speed"]),
             "camera_spectrum": None,
-            "calibration": calibration.name or calibration.source,
         }
         if summary.spectrum is not None:
             freqs, power = summary.spectrum

@@ -40,6 +40,7 @@ from vidsleuth.signals.provenance.c2pa_reader import (
     read_manifest_store,
     reader_available,
 )
+from vidsleuth.signals.provenance.options import ProvenanceOptions
 
 NO_TRUST_LIST = "none: signer trust not checked"
 
@@ -594,22 +595,21 @@ class ProvenanceSignal(Signal):
     NAME = "provenance"
     VERSION = "1.0.0"
     DESCRIPTION = "C2PA Content Credentials: AI or capture assertions, signer, bindings and trust."
+    OPTIONS = ProvenanceOptions
 
     @classmethod
     def is_available(cls) -> tuple[bool, str]:
         return reader_available()
 
     def analyze(self, ctx: AnalysisContext) -> SignalResult:
-        options = ctx.settings.options_for(self.NAME)
-        isolate = bool(options.get("isolate", True))
-        raw_timeout = options.get("timeout_s")
-        timeout_s = float(raw_timeout) if isinstance(raw_timeout, int | float) else None
+        options = ProvenanceOptions.of(ctx.settings, self.NAME)
+        isolate, timeout_s = options.isolate, options.timeout_s
         evidence: list[Evidence] = []
         trust: TrustAnchors | None = None
         trust_label = NO_TRUST_LIST
-        if ctx.settings.trust_anchors:
+        if options.trust_anchors:
             try:
-                trust = TrustAnchors.load(ctx.settings.trust_anchors)
+                trust = TrustAnchors.load(options.trust_anchors)
                 trust_label = f"user-supplied: {trust.label}"
             except TrustAnchorsError as exc:
                 evidence.append(_trust_unusable(exc))

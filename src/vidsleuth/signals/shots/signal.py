@@ -29,7 +29,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -37,8 +37,14 @@ from vidsleuth.core.evidence import Evidence, Hypothesis, JSONValue, Span
 from vidsleuth.core.result import SignalResult, Thumbnail
 from vidsleuth.core.signal import AnalysisContext, FrameSample, FrameSignal, Sampling
 from vidsleuth.data import generators as catalog
+from vidsleuth.data.generators import SHOT_LENGTH_TOLERANCE_S as LENGTH_TOLERANCE_S
 from vidsleuth.data.generators import Generator
 from vidsleuth.signals.shots import cuts
+from vidsleuth.signals.shots.metrics import Fade, Series, ShotRow, ShotsMetrics
+from vidsleuth.signals.shots.options import ShotsOptions
+
+if TYPE_CHECKING:
+    from vidsleuth.core.panel import Panel
 
 # Keyframes: one per shot, taken a little after the shot starts (never on the transition frame), at most
 # MAX_THUMBNAILS in a report (picked evenly when there are more shots).
@@ -50,9 +56,6 @@ FADE_IN_SETTLE_S = 1.5
 # The score series in the metrics is cut down to this many points (a bin keeps its largest value).
 SCORE_SERIES_POINTS = 600
 
-# Generators' nominal lengths differ from measured ones by a few frames (Sora 2 "10 s" files last 10.1 s,
-# Kling "5 s" 5.1 s, Hailuo "6 s" 5.875 s in the corpus), and a cut is placed to within a frame or two.
-LENGTH_TOLERANCE_S = 0.5
 # A shot is a still picture (a held frame, a title card, a static scene) when 99 % of its frame
 # differences stay below this: an editor can hold a still for any length, so a generator's length limit
 # says nothing about it. A frozen frame measures 0-0.1; a fixed camera on a street with people walking
@@ -97,18 +100,18 @@ class Shot:
         """Duration without black frames: what a generator would have had to make."""
         return max(0.0, self.duration_s - self.black_s)
 
-    def to_dict(self) -> dict[str, JSONValue]:
-        return {
-            "index": self.index,
-            "start_s": round(self.start_s, 3),
-            "end_s": round(self.end_s, 3),
-            "duration_s": round(self.duration_s, 3),
-            "start_frame": self.start_frame,
-            "end_frame": self.end_frame,
-            "transition": self.transition,
-            "black_s": round(self.black_s, 3),
-            "still": self.still,
-        }
+    def row(self) -> ShotRow:
+        return ShotRow(
+            index=self.index,
+            start_s=round(self.start_s, 3),
+            end_s=round(self.end_s, 3),
+            duration_s=round(self.duration_s, 3),
+            start_frame=self.start_frame,
+            end_frame=self.end_frame,
+            transition=self.transition,
+            black_s=round(self.black_s, 3),
+            still=self.still,
+        )
 
 
 def build_shots(m: cuts.Measurements, detection: cuts.Detection, end_s: float) -> list[Shot]:
@@ -370,7 +373,7 @@ class _Keyframes:
         return chosen
 
 
-def _score_series(m: cuts.Measurements, points: int = SCORE_SERIES_POINTS) -> dict[str, JSONValue]:
+def _score_series(m: cuts.Measurements, points: int = SCORE_SERIES_POINTS) -> Series:
     """The frame-difference series, cut down to `points` bins that each keep their largest value (so a cut
     stays visible on the timeline)."""
     n = len(m)
@@ -379,16 +382,18 @@ def _score_series(m: cuts.Measurements, points: int = SCORE_SERIES_POINTS) -> di
     else:
         edges = np.linspace(0, n, points + 1).astype(int)
         idx = np.array([a + int(np.argmax(m.diff[a:b])) for a, b in itertools.pairwise(edges)])
-    return {
-        "time_s": [round(float(t), 3) for t in m.time_s[idx]],
-        "score": [round(float(s), 2) for s in m.diff[idx]],
-    }
+    return Series(
+        time_s=tuple(round(float(t), 3) for t in m.time_s[idx]),
+        score=tuple(round(float(s), 2) for s in m.diff[idx]),
+    )
 
 
 class ShotsSignal(FrameSignal):
     NAME = "shots"
     VERSION = "1.0.0"
     DESCRIPTION = "Cuts and fades; how long each shot lasts; whether the shots fit generators' clip lengths."
+    OPTIONS = ShotsOptions
+    METRICS = ShotsMetrics
 
     def __init__(self) -> None:
         self._params = cuts.DetectorParams()
@@ -396,10 +401,24 @@ class ShotsSignal(FrameSignal):
         self._keyframes: _Keyframes | None = None
         self._sampling = Sampling(fps=None, max_side=cuts.MEASURE_SIDE, pixel_format="rgb24")
 
+    @classmethod
+    def panel(cls) -> Panel:
+        from vidsleuth.signals.shots.panel import ShotsPanel
+
+        return ShotsPanel()
+
     def sampling(self, ctx: AnalysisContext) -> Sampling:
         return self._sampling
 
     def start(self, ctx: AnalysisContext) -> None:
+        opts = ShotsOptions.of(ctx.settings, self.NAME)
+        self._params = cuts.DetectorParams(
+            min_diff=opts.min_diff,
+            min_changed=opts.min_changed,
+            contrast=opts.contrast,
+            min_shot_s=opts.min_shot_s,
+        )
+        self._measurer = cuts.FrameMeasurer(self._params)
         if ctx.settings.thumbnails:
             video = ctx.media.video
             fps = video.frame_rate if video is not None and video.frame_rate else 30.0
@@ -432,17 +451,14 @@ class ShotsSignal(FrameSignal):
         complete = ctx.decode.complete if ctx.decode is not None else True
         evidence = shot_findings(shots, catalog.generators(), complete=complete)
         thumbnails = self._keyframes.for_shots(shots) if self._keyframes is not None else []
-        metrics: dict[str, Any] = {
-            "shots": [s.to_dict() for s in shots],
-            "cuts_s": [round(t.time_s, 3) for t in detection.transitions if t.kind == "cut"],
-            "fades": [
-                {"kind": f.kind, "start_s": round(f.start_s, 3), "end_s": round(f.end_s, 3)}
-                for f in detection.fades
-            ],
-            "flashes_s": [round(t, 3) for t in detection.rejected_flashes],
-            "score_series": _score_series(m),
-            "threshold": self._params.min_diff,
-            "detector": {
+        metrics = ShotsMetrics(
+            shots=tuple(s.row() for s in shots),
+            cuts_s=tuple(round(t.time_s, 3) for t in detection.transitions if t.kind == "cut"),
+            fades=tuple(Fade(f.kind, round(f.start_s, 3), round(f.end_s, 3)) for f in detection.fades),
+            flashes_s=tuple(round(t, 3) for t in detection.rejected_flashes),
+            score_series=_score_series(m),
+            threshold=self._params.min_diff,
+            detector={
                 "name": "vidsleuth.cuts",
                 **self._params.to_dict(),
                 "lags": cuts.LAGS,
@@ -450,12 +466,12 @@ class ShotsSignal(FrameSignal):
                 "black_mean": cuts.BLACK_MEAN,
                 "shift_search_fraction": cuts.SHIFT_SEARCH_FRACTION,
             },
-            "sampling": {
+            sampling={
                 "fps": self._sampling.fps,
                 "max_side": self._sampling.max_side,
                 "pixel_format": self._sampling.pixel_format,
             },
-            "frames": len(m),
-            "frame_interval_s": round(interval, 6) if math.isfinite(interval) else None,
-        }
+            frames=len(m),
+            frame_interval_s=round(interval, 6) if math.isfinite(interval) else None,
+        )
         return SignalResult.ok(self.NAME, self.VERSION, evidence, metrics, thumbnails)

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vidsleuth.report.signal_panels import MAX_POINTS, gauge, motion_panel, plot, watermark_panel
 
 from tests.conftest import corpus_path
 from tests.test_report import ATTR, HOSTILE, XSS, Page, assert_self_contained, build, tiny_jpeg
 from vidsleuth.core import Evidence, Hypothesis, Report, SignalResult, Span, Thumbnail
 from vidsleuth.core.evidence import Stance
 from vidsleuth.report import FORMATS, load_report, render
-from vidsleuth.report.signal_panels import MAX_POINTS, gauge, motion_panel, plot, watermark_panel
 from vidsleuth.signals.motion.features import SERIES_SHOWS
 
 HANDLE = "@andrewdefee"
