@@ -29,8 +29,8 @@ demo: setup
 	@echo "Open vidsleuth-reports/demo.html in a browser to read the full report."
 
 lint: setup
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts examples
+	$(BIN)/ruff format --check src tests bench scripts examples
 	$(BIN)/mypy
 
 test: lint

@@ -260,6 +260,28 @@ def test_cli_eval_and_calibrate(tmp_path: Path) -> None:
     assert card["dataset"]["left_out_as_calibration_training"] == 6  # never scored on its own training data
 
 
+def test_cli_eval_runs_in_parallel_and_writes_readable_files(tmp_path: Path) -> None:
+    """`eval --jobs 2` (documented, never run from the CLI before: it always refused) gives the same
+    scorecard as one job; its files are mode 644 like reports."""
+    root = tmp_path / "folders"
+    for i in range(2):
+        tiny(root / "ai" / f"a{i}.mp4", 30 + i)
+        tiny(root / "real" / f"r{i}.mp4", 40 + i)
+    cards = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"eval{jobs}"
+        res = CliRunner().invoke(
+            _cli(), ["eval", str(root), "-o", str(out), "--only", "metadata", "-q", "--jobs", jobs]
+        )
+        assert res.exit_code == 0, res.output
+        cards.append(json.loads((out / "scorecard.json").read_text()))
+        for name in ("scorecard.json", "scorecard.html", "scorecard.md"):
+            assert (out / name).stat().st_mode & 0o777 == 0o644
+    one, two = ({k: v for k, v in c["conditions"][0].items() if k != "elapsed_s"} for c in cards)
+    assert one["items"] == two["items"] == 4
+    assert one["questions"] == two["questions"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

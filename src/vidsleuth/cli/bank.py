@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 import click
 
+from vidsleuth.atomic import atomic_text
 from vidsleuth.cli.base import Command, Group, debug_option
 from vidsleuth.errors import InputError, ReportError
 from vidsleuth.fingerprint import thresholds as th
@@ -358,7 +357,7 @@ def export(opts: _Options, output: str, fmt: str) -> None:
             written = write_vpdq(items, Path(output))
             click.echo(f"wrote {len(written)} vPDQ file(s) to {_shown(output, 200)}")
             return
-        writer: Callable[[list[Any], TextIO], int] = write_te_csv if fmt == "te-csv" else write_jsonl
+        writer: Callable[[list[Any], IO[str]], int] = write_te_csv if fmt == "te-csv" else write_jsonl
         with _atomic_text(output) as out:
             count = writer(items, out)
         what = "rows" if fmt == "te-csv" else "items"
@@ -366,24 +365,16 @@ def export(opts: _Options, output: str, fmt: str) -> None:
 
 
 @contextlib.contextmanager
-def _atomic_text(output: str) -> Iterator[TextIO]:
-    """Standard output for '-', else a temporary file renamed into place only when complete."""
+def _atomic_text(output: str) -> Iterator[IO[str]]:
+    """Standard output for '-', else a file replaced only when complete."""
     if output == "-":
         yield sys.stdout
         return
-    target = Path(output)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".vidsleuth-", dir=target.parent if str(target.parent) else ".")
+        with atomic_text(output) as fh:
+            yield fh
     except OSError as exc:
         raise ReportError(f"cannot write {_shown(output, 200)}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 @click.command(cls=Command)

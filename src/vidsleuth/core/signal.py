@@ -105,6 +105,7 @@ class Signal(ABC):
     OPTIONS: the signal's typed options class (`vidsleuth.core.options`); read them in `analyze` or
     `start` with ``MyOptions.of(ctx.settings, self.NAME)``.
     METRICS: the typed metrics class it writes (`vidsleuth.core.metrics`), or None when it writes none.
+    EVIDENCE_NAMESPACE: the first part of its evidence codes, when it is not NAME.
     `panel()`: its section of the report (`vidsleuth.core.panel`), or None.
     """
 
@@ -113,6 +114,9 @@ class Signal(ABC):
     DESCRIPTION: ClassVar[str] = ""
     OPTIONS: ClassVar[type[SignalOptions]] = NoOptions
     METRICS: ClassVar[type[SignalMetrics] | None] = None
+    # Evidence codes are "<namespace>.<finding>"; the namespace is the signal's NAME unless it sets one
+    # (provenance's findings are "c2pa.*").
+    EVIDENCE_NAMESPACE: ClassVar[str | None] = None
 
     @classmethod
     def is_available(cls) -> tuple[bool, str]:

@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vidsleuth._version import __version__
+from vidsleuth.atomic import write_text
 from vidsleuth.core.report import Report
 from vidsleuth.core.settings import Settings
 from vidsleuth.errors import ConfigError, InputError, ReportError
@@ -80,15 +80,7 @@ def run_key(settings: Settings, registry: SignalRegistry) -> str:
 
 def _atomic_write(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_text(target, text)
 
 
 class ReportCache:

@@ -115,12 +115,14 @@ def evaluate(
     note: str = "",
 ) -> tuple[dict[str, Any], dict[str, Path]]:
     """Analyse, score and write the scorecard; returns the scorecard and the files written."""
-    from vidsleuth.pipeline import default_registry
+    from vidsleuth.registry import shared_registry
 
     out = Path(out_dir)
     settings = settings or Settings(thumbnails=False)
-    custom = registry is not None
-    registry = registry or default_registry()
+    # Worker processes build the default registry themselves; only another registry is "custom" (it
+    # cannot be sent to them). The CLI passes the shared default one, which workers can rebuild.
+    custom = registry is not None and registry is not shared_registry()
+    registry = registry or shared_registry()
     cache = ReportCache(out / "cache")
     analysed = analyse_dataset(
         dataset,

@@ -11,19 +11,17 @@ Layout of an output folder::
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import json
 import math
-import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from vidsleuth._version import __version__
+from vidsleuth.atomic import write_text
 from vidsleuth.errors import ReportError
 from vidsleuth.evaluate.metrics import Row, condition_metrics
 from vidsleuth.report import load_report, write_report
@@ -102,18 +100,6 @@ def link_reports(card: dict[str, Any], rows: Mapping[str, Sequence[Row]], out_di
                 entry["report"] = f"reports/{name}"
 
 
-def _atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def finite(value: Any) -> Any:
     """`value` with every non-finite float replaced by None (JSON has no NaN)."""
     if isinstance(value, float):
@@ -140,7 +126,7 @@ def write_scorecard(card: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
             ("md", render_markdown(card)),
         ):
             path = out_dir / f"scorecard.{fmt}"
-            _atomic(path, text)
+            write_text(path, text)
             out[fmt] = path
     except OSError as exc:
         raise ReportError(f"cannot write the scorecard to {out_dir}: {exc.strerror or exc}") from None

@@ -32,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from vidsleuth.atomic import write_text
 from vidsleuth.core.evidence import Evidence, Stance
 from vidsleuth.core.result import SignalResult, Status
 from vidsleuth.errors import ConfigError, ReportError
@@ -335,10 +336,8 @@ _LOADED: dict[tuple[str, str], Calibration] = {}
 def write_calibration(cal: Calibration, path: str | os.PathLike[str]) -> Path:
     """Write `cal` as indented JSON (atomically: a temporary file moved into place). Raises ReportError."""
     target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
     try:
-        tmp.write_text(json.dumps(cal.to_dict(), indent=2, sort_keys=False) + "\n", encoding="utf-8")
-        os.replace(tmp, target)
+        write_text(target, json.dumps(cal.to_dict(), indent=2, sort_keys=False) + "\n")
     except OSError as exc:
         raise ReportError(f"cannot write calibration {os.fspath(target)!r}: {exc.strerror or exc}") from None
     return target

@@ -11,13 +11,11 @@ reader never sees a half-written report, and a failed write leaves nothing behin
 
 from __future__ import annotations
 
-import contextlib
 import os
-import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from vidsleuth.atomic import write_text
 from vidsleuth.core.report import Report
 from vidsleuth.errors import ReportError
 from vidsleuth.report.html import render_html
@@ -71,32 +69,14 @@ def write_report(report: Report, path: str | os.PathLike[str], fmt: str | None =
     target = Path(path)
     name = _check_format(fmt) if fmt is not None else format_for_path(target)
     text = render(report, name)
-    data = text.encode("utf-8")
-    folder = target.parent
     try:
-        mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o644
-    except OSError:
-        mode = 0o644
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:80]}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-        tmp = None
+        write_text(target, text)
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
         raise ReportError(
             f"cannot write the {name} report to {os.fspath(target)!r}: {reason}; "
             "check that the folder exists and is writable"
         ) from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
     return target
 
 

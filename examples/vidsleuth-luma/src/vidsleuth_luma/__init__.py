@@ -1,0 +1,1 @@
+"""Example vidsleuth signal plugin: brightness over time (see README.md)."""
