@@ -81,6 +81,10 @@ def prepare_settings(settings: Settings, registry: SignalRegistry | None = None)
             continue
         opts = raw if isinstance(raw, SignalOptions) else cls.OPTIONS.parse(raw or {}, signal=cls.NAME)
         options[cls.NAME] = opts.validate()
+    if settings.max_duration_s is not None and not settings.max_duration_s > 0:
+        raise ConfigError(f"max_duration_s must be a positive number of seconds, got {settings.max_duration_s}")
+    if settings.max_pixels < 1:
+        raise ConfigError(f"max_pixels must be at least 1, got {settings.max_pixels}")
     calibration_sha256 = None
     if settings.calibration:
         calibration_sha256 = load_calibration(settings.calibration).sha256
@@ -162,6 +166,8 @@ def analyze(
             opened.media,
             consumers,
             progress=lambda f: notify(ProgressEvent("decode", f)),
+            max_pixels=settings.max_pixels,
+            max_duration_s=settings.max_duration_s,
         )
         timings["decode_s"] = time.monotonic() - t_decode
         ctx = ctx.with_decode(stats)

@@ -112,6 +112,11 @@ def main() -> None:
     help="Calibration file to fuse the verdict with (from `vidsleuth calibrate`; default: the shipped "
     "one, rules@1).",
 )
+@click.option(
+    "--max-duration",
+    type=click.FloatRange(0, min_open=True),
+    help="Decode at most this many seconds of each video (the report says where it stopped).",
+)
 @click.option("--no-thumbnails", is_flag=True, help="Leave keyframe thumbnails out of reports.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no verdict block.")
 @debug_option
@@ -128,6 +133,7 @@ def check(
     bank_location: str | None,
     no_bank: bool,
     calibration: str | None,
+    max_duration: float | None,
     no_thumbnails: bool,
     quiet: bool,
 ) -> None:
@@ -151,6 +157,7 @@ def check(
             thumbnails=not no_thumbnails,
             options=options,
             calibration=calibration or None,
+            max_duration_s=max_duration,
         ),
         registry,
     )

@@ -96,7 +96,8 @@ def serve(
         ) from None
     # Checked once here, as `check` does: unknown options, a missing trust list, the default bank.
     options = {"provenance": {"trust_anchors": trust_anchors}} if trust_anchors else {}
-    analysis = prepare_settings(Settings(options=options))
+    # The duration limit holds on decoded presentation time too, whatever the container declares.
+    analysis = prepare_settings(Settings(options=options, max_duration_s=max_duration))
 
     token = os.environ.get(token_env) or None
     settings = ServerSettings(

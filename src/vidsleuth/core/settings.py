@@ -30,7 +30,8 @@ OptionsValue = SignalOptions | Mapping[str, Any]
 class Settings:
     only: tuple[str, ...] = ()  # run only these signals (empty: all available)
     disable: tuple[str, ...] = ()  # never run these
-    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_pixels: int = DEFAULT_MAX_PIXELS  # per frame, as declared and as decoded
+    max_duration_s: float | None = None  # decoding stops at this presentation time (None: no limit)
     thumbnails: bool = True  # embed keyframe thumbnails in the report
     # Per-signal options: the signal's typed options, or a mapping that preparing turns into them.
     options: Mapping[str, OptionsValue] = field(default_factory=dict)
@@ -48,6 +49,7 @@ class Settings:
             "only": list(self.only),
             "disable": list(self.disable),
             "max_pixels": self.max_pixels,
+            "max_duration_s": self.max_duration_s,
             "thumbnails": self.thumbnails,
             "options": {
                 name: value.to_dict() if isinstance(value, SignalOptions) else dict(value)

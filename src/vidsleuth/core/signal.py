@@ -86,6 +86,9 @@ class DecodeStats:
     decode_errors: int = 0
     first_decode_error: str | None = None
     complete: bool = True  # False when decoding stopped before the end of the stream
+    frame_size: tuple[int, int] | None = None  # of the first decoded frame (what every signal is scaled from)
+    size_changes: tuple[tuple[float, int, int], ...] = ()  # (time_s, width, height) when the size changed
+    stopped: str | None = None  # why decoding stopped early on purpose (a duration limit), in words
 
 
 @dataclass(frozen=True, slots=True)

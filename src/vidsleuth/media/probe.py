@@ -13,6 +13,7 @@ import av
 
 from vidsleuth.core.media import MediaInfo, SourceInfo, StreamInfo
 from vidsleuth.errors import InputError
+from vidsleuth.media.animated_image import is_webp, probe_webp
 
 # FFmpeg's disposition flag for cover art stored as a video stream (AV_DISPOSITION_ATTACHED_PIC).
 _ATTACHED_PIC = 0x400
@@ -66,8 +67,8 @@ def _stream_info(stream: Any, rotation: int) -> StreamInfo:
         sar = getattr(stream, "sample_aspect_ratio", None)
         return StreamInfo(
             **common,
-            width=int(cc.width) or None,
-            height=int(cc.height) or None,
+            width=int(cc.width or 0) or None if cc is not None else None,
+            height=int(cc.height or 0) or None if cc is not None else None,
             frame_rate=_rate(stream.average_rate) or _rate(stream.guessed_rate),
             nominal_frame_rate=_rate(stream.base_rate),
             pix_fmt=getattr(cc, "pix_fmt", None),
@@ -125,7 +126,14 @@ def probe(source: SourceInfo, max_pixels: int) -> MediaInfo:
             kinds = sorted({str(s.type) for s in container.streams}) or ["none"]
             raise InputError(f"{name}: has no video stream (streams found: {', '.join(kinds)})")
         v: Any = video[0]
+        if v.codec_context is None:  # FFmpeg recognises no codec (a renamed sample entry, an SVG...)
+            raise InputError(
+                f"{name}: no decodable video stream (its codec is unknown to this FFmpeg build; "
+                f"container read as {container.format.name!r})"
+            )
         width, height = int(v.codec_context.width or 0), int(v.codec_context.height or 0)
+        if width <= 0 and height <= 0 and is_webp(source.path):  # animated WebP: FFmpeg cannot read it
+            return probe_webp(source, max_pixels)
         if width <= 0 or height <= 0:
             raise InputError(f"{name}: the video stream declares no frame size ({width}x{height})")
         if width * height > max_pixels:
@@ -133,6 +141,7 @@ def probe(source: SourceInfo, max_pixels: int) -> MediaInfo:
                 f"{name}: the video declares {width}x{height} pixels per frame, more than the limit of "
                 f"{max_pixels:,}; refusing to decode it"
             )
+        v.codec_context.options = {"max_pixels": str(max_pixels)}  # refuse larger frames undecoded
         rotation = _first_frame_rotation(container, v, name)
         streams = tuple(_stream_info(s, rotation if s.index == v.index else 0) for s in container.streams)
         # The analysed video stream goes first so that MediaInfo.video is the one that was decoded.

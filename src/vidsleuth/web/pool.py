@@ -195,7 +195,7 @@ class AnalysisPool:
             job = Job(
                 case_id=case.id,
                 display_name=case.display_name,
-                settings=s.analysis,
+                settings=s.job_settings,
                 max_duration_s=s.max_duration_s,
                 path=path if case.source_kind == "upload" else None,
                 sha256=case.sha256 if case.source_kind == "upload" else None,

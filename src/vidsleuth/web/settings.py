@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from vidsleuth.core.settings import Settings
@@ -58,6 +58,15 @@ class ServerSettings:
     allowed_hosts: tuple[str, ...] = ()  # extra Host header values accepted (names behind a proxy)
     secure_cookies: bool = False  # mark the session cookie Secure (set when served over HTTPS)
     analysis: Settings = field(default_factory=Settings)
+
+    @property
+    def job_settings(self) -> Settings:
+        """The analysis settings of every case: `analysis`, with the server's duration limit enforced on
+        decoded time too (a container can declare 1 s and hold 200 s)."""
+        limit = self.analysis.max_duration_s
+        if limit is not None and limit <= self.max_duration_s:
+            return self.analysis
+        return replace(self.analysis, max_duration_s=self.max_duration_s)
 
     @property
     def uploads_dir(self) -> Path:
