@@ -30,15 +30,9 @@ from vidsleuth.data.generators import Generator
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals.shots import cuts
-from vidsleuth.signals.shots.signal import (
-    MAX_THUMBNAILS,
-    SCORE_SERIES_POINTS,
-    Shot,
-    ShotsSignal,
-    _score_series,
-    generations_needed,
-    shot_findings,
-)
+from vidsleuth.signals.shots.findings import Shot, generations_needed, shot_findings
+from vidsleuth.signals.shots.keyframes import MAX_THUMBNAILS
+from vidsleuth.signals.shots.signal import SCORE_SERIES_POINTS, ShotsSignal, _score_series
 
 FPS = 24
 

@@ -1,6 +1,7 @@
 """Shot-boundary detection on small frames: hard cuts and fades through black, in plain numpy.
 
-Why a module of its own: the detector is the part of the shots signal that needs tuning and testing, and
+Why a module of its own (and one of about 450 lines: the measurer and the decisions are one detector,
+read together): the detector is the part of the shots signal that needs tuning and testing, and
 it is easier to do both without a video. It works in two stages, kept apart as PySceneDetect keeps
 per-frame metrics apart from decisions:
 
