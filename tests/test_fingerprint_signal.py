@@ -20,6 +20,7 @@ from vidsleuth.media import open_source
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals.fingerprint import FingerprintSignal
+from vidsleuth.signals.fingerprint.metrics import FingerprintMetrics, VideoMatch
 
 REGISTRY = SignalRegistry([FingerprintSignal])
 
@@ -64,6 +65,9 @@ def test_without_a_bank_the_fingerprint_and_keyframes_are_reported(videos: dict[
     assert 1 <= len(result.thumbnails) <= 12
     assert all(k["thumbnail"] in labels for k in metrics["keyframes"] if k["thumbnail"])
     json.dumps(report.to_dict())  # everything is JSON
+    typed = result.metrics_as(FingerprintMetrics)
+    assert typed.to_json() == metrics  # the typed metrics read back whole: no key is lost or added
+    assert typed.frames_hashed == metrics["frames_hashed"] and len(typed.hashes) == len(metrics["hashes"])
     again = fingerprint_from_report(report.to_dict())
     assert again is not None and len(again.frames) == len(metrics["hashes"])
 
@@ -94,6 +98,12 @@ def test_a_banked_video_becomes_known_content_evidence(videos: dict[str, Path], 
         "frames": result.metrics["bank"]["frames"],
     }
     assert Report.from_dict(json.loads(json.dumps(report.to_dict()))).result("fingerprint") is not None
+    # The metrics keep the match as the evidence's data has it (one shape, typed), bank name aside.
+    [row] = result.metrics["matches"]
+    assert row == {k: v for k, v in data.items() if k != "bank"}
+    typed = result.metrics_as(FingerprintMetrics)
+    assert typed.to_json() == result.metrics
+    assert isinstance(typed.matches[0], VideoMatch) and typed.matches[0].segments[0].item is not None
 
 
 def test_no_match_is_informational(videos: dict[str, Path], bank_path: str, tmp_path: Path) -> None:
@@ -116,6 +126,13 @@ def test_a_missing_bank_fails_the_signal_and_a_bad_option_the_settings(
         run(videos["b"], fps=0)
     with pytest.raises(ConfigError, match=r"unknown option\(s\) colour"):
         run(videos["b"], colour="blue")
+
+
+def test_hashes_can_be_left_out(videos: dict[str, Path]) -> None:
+    report = run(videos["b"], hashes=False)
+    result = report.result("fingerprint")
+    assert result is not None and result.metrics["hashes"] == [] and result.metrics["frames_hashed"] > 0
+    assert fingerprint_from_report(report.to_dict()) is None  # nothing to search again
 
 
 def test_thumbnails_can_be_turned_off(videos: dict[str, Path]) -> None:

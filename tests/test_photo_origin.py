@@ -17,7 +17,6 @@ import numpy.typing as npt
 import pytest
 from click.testing import CliRunner
 from PIL import Image
-from vidsleuth.report.panels import fingerprint_panel
 
 from tests import fingerprint_factory as ff
 from tests import media_factory as mf
@@ -41,6 +40,8 @@ from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.report import render
 from vidsleuth.signals.fingerprint import FingerprintSignal
+from vidsleuth.signals.fingerprint.metrics import FingerprintMetrics, PhotoMatch
+from vidsleuth.signals.fingerprint.panel import fingerprint_view
 
 Frame = npt.NDArray[np.uint8]
 SIZE = (480, 270)
@@ -285,7 +286,9 @@ def test_bank_search_and_check_report_the_photo_origin(media: dict[str, Path], t
     assert "contains (part of) banked photo #1" in evidence.summary and "region x" in evidence.summary
     assert evidence.data["item_id"] == 1 and evidence.data["bank"] == "bank.sqlite"
     assert result_fp.metrics["photo_origin"]["stills"] == 2
-    panel = fingerprint_panel(report)
+    [typed] = result_fp.metrics_as(FingerprintMetrics).matches
+    assert isinstance(typed, PhotoMatch) and typed.region is not None and typed.sightings
+    panel = fingerprint_view(report, result_fp)
     assert panel is not None and [m.rule for m in panel.matches] == ["photo_origin"]
     assert panel.matches[0].segments[0].endswith("here ↔ the banked photo")
     assert panel.matches[0].segments[-1].startswith("the banked photo fills x ")

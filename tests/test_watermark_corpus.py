@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,6 +15,7 @@ from vidsleuth.core.evidence import Evidence
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.signals.watermark import WatermarkSignal
+from vidsleuth.signals.watermark.metrics import WatermarkMetrics
 
 REGISTRY = SignalRegistry([WatermarkSignal])
 PORTRAIT_TRACK = "watermark_templates/sora_watermark_overlay_track_704x1280_musaxdube.mp4"
@@ -36,11 +36,11 @@ FEED_HANDLES = {
 }
 
 
-def evidence_of(path: Path) -> tuple[list[Evidence], dict[str, Any]]:
+def evidence_of(path: Path) -> tuple[list[Evidence], WatermarkMetrics]:
     result = analyze(path, registry=REGISTRY).result("watermark")
     assert result is not None
     assert result.status is Status.OK, result.error
-    return list(result.evidence), dict(result.metrics)
+    return list(result.evidence), result.metrics_as(WatermarkMetrics)
 
 
 def marks(evidence: list[Evidence]) -> list[Evidence]:
@@ -53,12 +53,17 @@ def similar(a: str, b: str) -> float:
 
 @pytest.mark.corpus
 def test_puppy_advert_sora_mark_and_handle() -> None:
-    evidence, _ = evidence_of(corpus_path("ai_generated/sora2_wm_puppy_ad_multishot_wolfowitz.mov"))
+    evidence, metrics = evidence_of(corpus_path("ai_generated/sora2_wm_puppy_ad_multishot_wolfowitz.mov"))
     [mark] = marks(evidence)
     assert mark.data["generator"] == "Sora" and mark.strength >= 0.8
     # 264x480: the handle is 4-6 px high; it is read by voting over several reads.
     assert mark.data["handle"] is not None and similar(mark.data["handle"], "@andrewdefee") >= 0.8
     assert mark.data["handle_confidence"] >= 0.5
+    # The report panel's inputs: the same mark and handle, a sighting per stay with its crop.
+    [det] = metrics.detections
+    assert det.generator == "Sora" and det.handle == mark.data["handle"] and det.strength == mark.strength
+    assert det.segments and all(s.thumbnail_index is not None for s in det.segments)
+    assert metrics.analysis_size == (264, 480) and metrics.ocr_reads
 
 
 @pytest.mark.corpus
@@ -86,19 +91,21 @@ def test_veo_mark_is_attributed_to_veo_whatever_the_name(relative: str) -> None:
 
 @pytest.mark.corpus
 def test_cartoon_logo_is_an_unidentified_overlay_not_an_ai_mark() -> None:
-    evidence, _ = evidence_of(corpus_path("real/chair-22-with-small-logo-bar.mp4"))
+    evidence, metrics = evidence_of(corpus_path("real/chair-22-with-small-logo-bar.mp4"))
     assert not marks(evidence)
     assert not [e for e in evidence if e.code == "watermark.platform_label"]
-    assert [e for e in evidence if e.code == "watermark.unidentified_overlay"]
+    overlays = [e for e in evidence if e.code == "watermark.unidentified_overlay"]
+    assert overlays and len(metrics.overlay_regions) == len(overlays) and not metrics.detections
 
 
 @pytest.mark.corpus
 def test_blur_box_remover_output_gets_a_removal_hint() -> None:
-    evidence, _ = evidence_of(
+    evidence, metrics = evidence_of(
         corpus_path("ai_generated_mark_removed/sora2_wm_removed_avigrondz_451e7f1f.mp4")
     )
     hints = [e for e in evidence if e.code == "watermark.removal_hint"]
     assert any(h.data["kind"] == "blur_patch" for h in hints)
+    assert any(h.kind == "blur_patch" and h.box is not None for h in metrics.removal_hints)
 
 
 @pytest.mark.corpus

@@ -3,6 +3,7 @@ labels, pasted marks, crops and blur boxes, and the report shapes the HTML panel
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ from vidsleuth.core import Report, Status
 from vidsleuth.core.evidence import Evidence, Hypothesis, Stance
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
+from vidsleuth.report import render
 from vidsleuth.signals.watermark import WatermarkSignal
+from vidsleuth.signals.watermark.metrics import WatermarkMetrics
 
 REGISTRY = SignalRegistry([WatermarkSignal])
 HANDLE = "@vidsleuth_test"
@@ -40,6 +43,8 @@ def jumping(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_signal_is_available_and_named() -> None:
     assert WatermarkSignal.NAME == "watermark" and WatermarkSignal.VERSION == "1.0.0"
     assert WatermarkSignal.is_available() == (True, "")
+    assert WatermarkSignal.METRICS is WatermarkMetrics
+    assert WatermarkSignal.panel().POSITION == 20
 
 
 def test_jumping_mark_with_handle_is_found(jumping: Path) -> None:
@@ -69,7 +74,7 @@ def test_jumping_mark_with_handle_is_found(jumping: Path) -> None:
 
 
 def test_metrics_shape_for_the_report_panel(jumping: Path) -> None:
-    _, _, metrics = run(jumping)
+    report, _, metrics = run(jumping)
     assert set(metrics) >= {
         "detections",
         "overlay_regions",
@@ -97,6 +102,18 @@ def test_metrics_shape_for_the_report_panel(jumping: Path) -> None:
         "mismatches",
     }
     assert metrics["ocr_engine"].startswith("rapidocr")
+    # The typed metrics read the stored JSON back unchanged: one shape, declared in metrics.py.
+    result = report.result("watermark")
+    assert result is not None
+    typed = result.metrics_as(WatermarkMetrics)
+    assert typed.to_json() == json.loads(json.dumps(metrics))
+    [mark] = typed.detections
+    assert mark.generator == "Sora" and mark.handle == HANDLE and mark.segments
+    assert all(s.box is not None and s.thumbnail_index is not None for s in mark.segments)
+    assert typed.frames_sampled and typed.analysis_size is not None
+    # ... and the report section draws it: one timeline bar per sighting.
+    html = render(report, "html")
+    assert html.count('class="wm-seg"') == len(mark.segments) and HANDLE in html
 
 
 def test_fixed_veo_mark_in_its_corner(tmp_path: Path) -> None:

@@ -14,12 +14,16 @@ evidence naming the item, its label and source, and the matching time ranges on 
 Banked stills with local features are also looked for inside a few frames spread over the video (photo
 origin, vidsleuth.fingerprint.photo_origin): a photo shown as part of the frame, or animated, becomes
 `fingerprint.photo_origin` evidence with the region of the frame that shows it and when.
+
+Metrics: `FingerprintMetrics` (signals/fingerprint/metrics.py); the report section is
+`signals/fingerprint/panel.py` (bank matches, keyframes to search).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from vidsleuth.core import shape
 from vidsleuth.core.evidence import Evidence, Hypothesis
 from vidsleuth.core.result import SignalResult, Thumbnail
 from vidsleuth.core.signal import AnalysisContext, FrameSample, FrameSignal, Sampling
@@ -31,7 +35,21 @@ from vidsleuth.fingerprint.photo_origin import FramePicker, PhotoOriginIndex, Ph
 from vidsleuth.fingerprint.search import BankMatch, BankSearcher
 from vidsleuth.fingerprint.video import FingerprintBuilder, VideoFingerprint
 from vidsleuth.media.source import safe_display_name
+from vidsleuth.signals.fingerprint.metrics import (
+    BankInfo,
+    FingerprintMetrics,
+    FrameHashRow,
+    KeyframeRow,
+    PhotoMatch,
+    PhotoOriginSearch,
+    Quality,
+    Rules,
+    VideoMatch,
+)
 from vidsleuth.signals.fingerprint.options import FingerprintOptions
+
+if TYPE_CHECKING:
+    from vidsleuth.core.panel import Panel
 
 # Keyframe thumbnails made while decoding; the report keeps MAX_REPORT_KEYFRAMES of them.
 _THUMBNAIL_CANDIDATES = 4 * th.MAX_REPORT_KEYFRAMES
@@ -79,6 +97,7 @@ class FingerprintSignal(FrameSignal):
     VERSION: ClassVar[str] = "1.1.0"
     DESCRIPTION: ClassVar[str] = "PDQ frame hashes and keyframes; matches against a bank of known videos"
     OPTIONS = FingerprintOptions
+    METRICS = FingerprintMetrics
 
     def __init__(self) -> None:
         self._options = FingerprintOptions()
@@ -95,6 +114,12 @@ class FingerprintSignal(FrameSignal):
     @classmethod
     def is_available(cls) -> tuple[bool, str]:
         return pdq.available()
+
+    @classmethod
+    def panel(cls) -> Panel:
+        from vidsleuth.signals.fingerprint.panel import FingerprintPanel
+
+        return FingerprintPanel()
 
     def sampling(self, ctx: AnalysisContext) -> Sampling:
         opts = FingerprintOptions.of(ctx.settings, self.NAME)
@@ -169,14 +194,7 @@ class FingerprintSignal(FrameSignal):
                     self._picker.frames, duration_s=fp.duration_s, exclude={m.item.id for m in matches}
                 )
             evidence += self._match_evidence(matches, photos)
-        metrics = self._metrics(fp, keyframes, matches, thumbnails)
-        metrics["matches"] += [p.to_dict() for p in photos]
-        metrics["photo_origin"] = {
-            "stills": len(self._photos) if self._photos is not None else 0,
-            "frames_checked": [f.time_s for f in self._picker.frames],
-            "min_inliers": th.LOCAL_MIN_INLIERS,
-            "min_inlier_ratio": th.LOCAL_MIN_INLIER_RATIO,
-        }
+        metrics = self._metrics(fp, keyframes, matches, photos, thumbnails)
         return SignalResult.ok(self.NAME, self.VERSION, evidence, metrics, thumbnails)
 
     def _photo_evidence(self, photos: list[PhotoOriginMatch]) -> list[Evidence]:
@@ -244,25 +262,48 @@ class FingerprintSignal(FrameSignal):
         fp: VideoFingerprint,
         keyframes: list[Keyframe],
         matches: list[BankMatch],
+        photos: list[PhotoOriginMatch],
         thumbnails: list[Thumbnail],
-    ) -> dict[str, Any]:
+    ) -> FingerprintMetrics:
         embedded = {t.label for t in thumbnails}
-        metrics: dict[str, Any] = {
-            "hasher": fp.hasher,
-            "sample_fps": self._options.fps,
-            "max_side": self._options.max_side,
-            **fp.summary(self._options.quality),
-            "rules": MatchRules(distance=self._options.distance, quality=self._options.quality).to_dict(),
-            "keyframes": [
-                {
-                    **k.to_dict(),
-                    "thumbnail": label if (label := f"keyframe at {k.time_s:.2f} s") in embedded else None,
-                }
+        summary = fp.summary(self._options.quality)
+        rules = MatchRules(distance=self._options.distance, quality=self._options.quality)
+        # The library's own dictionaries (also the evidence's data) read into the typed rows: one shape.
+        rows: list[PhotoMatch | VideoMatch] = [shape.from_json(VideoMatch, m.to_dict()) for m in matches]
+        rows += [shape.from_json(PhotoMatch, p.to_dict()) for p in photos]
+        return FingerprintMetrics(
+            hasher=fp.hasher,
+            sample_fps=summary["sample_fps"],
+            max_side=self._options.max_side,
+            kind=summary["kind"],
+            frames_hashed=summary["frames_hashed"],
+            variant_hashes=summary["variant_hashes"],
+            hashes_usable=summary["hashes_usable"],
+            unique_usable_hashes=summary["unique_usable_hashes"],
+            quality=shape.from_json(Quality, summary["quality"]),
+            duration_s=summary["duration_s"],
+            rules=shape.from_json(Rules, rules.to_dict()),
+            keyframes=tuple(
+                shape.from_json(
+                    KeyframeRow,
+                    {
+                        **k.to_dict(),
+                        "thumbnail": label
+                        if (label := f"keyframe at {k.time_s:.2f} s") in embedded
+                        else None,
+                    },
+                )
                 for k in keyframes
-            ],
-            "bank": self._bank_info,
-            "matches": [m.to_dict() for m in matches],
-        }
-        if self._options.hashes:
-            metrics["hashes"] = fp.frames_to_json()
-        return metrics
+            ),
+            bank=shape.from_json(BankInfo, self._bank_info) if self._bank_info is not None else None,
+            matches=tuple(rows),
+            photo_origin=PhotoOriginSearch(
+                stills=len(self._photos) if self._photos is not None else 0,
+                frames_checked=tuple(f.time_s for f in self._picker.frames if f.time_s is not None),
+                min_inliers=th.LOCAL_MIN_INLIERS,
+                min_inlier_ratio=th.LOCAL_MIN_INLIER_RATIO,
+            ),
+            hashes=tuple(shape.from_json(FrameHashRow, row) for row in fp.frames_to_json())
+            if self._options.hashes
+            else (),
+        )

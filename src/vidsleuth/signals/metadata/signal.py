@@ -6,122 +6,69 @@ It compares size, frame rate and length with the generator catalogue, looks for 
 of a generator's output size, and recognises telling tags (AIGC labels, XMP DigitalSourceType, generator
 signatures, editors). Metadata is easy to strip and to forge, so apart from self-declared AI labels
 every finding here is a hint, never proof.
+
+The format comparison with the catalogue lives in `signals/metadata/formats.py`, the tag marks in
+`marks.py`. Metrics: `MetadataMetrics` (metrics.py: the table of what was read, with notes); the report
+section (panel.py) shows the probed facts once, with the check's notes beside them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from vidsleuth.core.evidence import Evidence, Hypothesis
 from vidsleuth.core.media import MediaInfo
 from vidsleuth.core.result import SignalResult
 from vidsleuth.core.signal import AnalysisContext, DecodeStats, FrameSample, FrameSignal, Sampling
 from vidsleuth.data import generators as catalog
-from vidsleuth.data.generators import FILE_LENGTH_TOLERANCE_S as LENGTH_TOLERANCE_S
-from vidsleuth.signals.metadata.marks import TagHit, common_sizes, match_tags, scan_embedded
+from vidsleuth.signals.metadata.formats import crop_matches, duration_of, format_matches, tag_sets
+from vidsleuth.signals.metadata.marks import TagHit, match_tags, scan_embedded
+from vidsleuth.signals.metadata.metrics import (
+    AUDIO,
+    CONTAINER,
+    DURATION,
+    FRAME_RATE,
+    FRAME_SIZE,
+    FRAMES_DECODED,
+    KEYFRAMES,
+    PIXEL_FORMAT,
+    ROTATION,
+    VIDEO_CODEC,
+    MetadataMetrics,
+    TableRow,
+    TagMark,
+    tag_field,
+)
+
+if TYPE_CHECKING:
+    from vidsleuth.core.panel import Panel
 
 # A stream is variable-frame-rate when its longest frame interval exceeds its shortest by this factor.
 VFR_RATIO = 1.5
-# A crop keeps at least this share of the generator's frame along the cropped side.
-CROP_MIN_SHARE = 0.8
-# Strength of a size/frame-rate/length match, by how much matched (shared scale, see core.evidence).
-FORMAT_BASE_UNCOMMON = 0.3  # size no camera standard uses
-FORMAT_BASE_COMMON = 0.15  # a camera/broadcast size: only counted when fps and length match too
-FORMAT_PER_EXTRA = 0.1  # each of frame rate and length that also matches
-FORMAT_ENCODER = 0.15  # the encoder tag the generator's downloads carry
-FORMAT_MAX = 0.6
-CROP_STRENGTH = 0.2
+CROP_STRENGTH = 0.2  # a frame that is a crop of a generator's output size
 # IPTC digital source type terms (http://cv.iptc.org/newscodes/digitalsourcetype/).
 DST_AI = {"trainedAlgorithmicMedia": 0.85, "algorithmicMedia": 0.6}
 DST_PARTIAL = {"compositeWithTrainedAlgorithmicMedia": 0.8, "compositeSynthetic": 0.5}
 DST_CAPTURE = {"digitalCapture", "negativeFilm", "positiveFilm", "print", "minorHumanEdits"}
 
 
-@dataclass(frozen=True, slots=True)
-class FormatMatch:
-    generator: catalog.Generator
-    strength: float
-    matched: tuple[str, ...]
-
-
 def _fmt_s(x: float | None) -> str:
     return "unknown" if x is None else f"{x:.2f} s"
-
-
-def _tag_sets(media: MediaInfo) -> Iterator[tuple[str, Mapping[str, str]]]:
-    yield "container", media.tags
-    for s in media.streams:
-        yield f"stream {s.index}", s.tags
-
-
-def _duration(media: MediaInfo, decode: DecodeStats | None) -> float | None:
-    if decode is not None and decode.last_time_s is not None and decode.frame_interval_median_s:
-        return decode.last_time_s + decode.frame_interval_median_s
-    return media.duration_s
-
-
-def format_matches(media: MediaInfo, decode: DecodeStats | None, hits: list[TagHit]) -> list[FormatMatch]:
-    """Generators whose output size matches this video, scored by what else matches."""
-    size = media.display_size
-    video = media.video
-    if size is None or video is None:
-        return []
-    common = size in common_sizes()
-    fps = video.frame_rate
-    frames = decode.frames_decoded if decode is not None else video.frame_count
-    duration = _duration(media, decode)
-    encoders = {h.value for h in hits if h.tag.lower() == "encoder"}
-    encoders |= {v for _, tags in _tag_sets(media) for k, v in tags.items() if k.lower() == "encoder"}
-    out = []
-    for g in catalog.generators():
-        if not g.matches_size(*size):
-            continue
-        matched = [f"size {size[0]}x{size[1]}"]
-        fps_ok = fps is not None and g.matches_fps(fps)
-        if fps_ok:
-            matched.append(f"{fps:g} fps")
-        length_ok = bool(frames and any(abs(frames - n) <= 1 for n in g.frame_counts)) or bool(
-            duration and any(abs(duration - c) <= LENGTH_TOLERANCE_S for c in g.clip_lengths_s)
-        )
-        if length_ok:
-            matched.append(f"length {duration:.2f} s ({frames} frames)" if duration else f"{frames} frames")
-        encoder_ok = bool(encoders & set(g.encoder_tags))
-        if encoder_ok:
-            matched.append("encoder tag " + ", ".join(sorted(encoders & set(g.encoder_tags))))
-        if common and not (fps_ok and length_ok):
-            continue
-        strength = FORMAT_BASE_COMMON if common else FORMAT_BASE_UNCOMMON
-        strength += FORMAT_PER_EXTRA * (fps_ok + length_ok) + FORMAT_ENCODER * encoder_ok
-        out.append(FormatMatch(g, min(FORMAT_MAX, strength), tuple(matched)))
-    return sorted(out, key=lambda m: m.strength, reverse=True)
-
-
-def crop_matches(media: MediaInfo) -> list[tuple[catalog.Generator, tuple[int, int]]]:
-    """Generators of whose output this frame could be a crop along one side (e.g. 704x1180 of 704x1280)."""
-    size = media.display_size
-    if size is None or size in common_sizes():
-        return []
-    if catalog.by_size(*size):  # a generator's own output size is not a crop of another's
-        return []
-    w, h = size
-    out = []
-    for g in catalog.generators():
-        for gw, gh in {*g.sizes, *((b, a) for a, b in g.sizes)}:
-            same_w = w == gw and CROP_MIN_SHARE * gh <= h < gh
-            same_h = h == gh and CROP_MIN_SHARE * gw <= w < gw
-            if same_w or same_h:
-                out.append((g, (gw, gh)))
-                break
-    return out
 
 
 class MetadataSignal(FrameSignal):
     NAME: ClassVar[str] = "metadata"
     VERSION: ClassVar[str] = "1.0.1"
     DESCRIPTION: ClassVar[str] = "Container, stream and tag facts; generator output formats; AI labels"
+    METRICS = MetadataMetrics
+
+    @classmethod
+    def panel(cls) -> Panel:
+        from vidsleuth.signals.metadata.panel import MetadataPanel
+
+        return MetadataPanel()
 
     def sampling(self, ctx: AnalysisContext) -> Sampling:
         # Only frame timing is needed (frame-rate regularity, decoded frame count): no pixels.
@@ -132,23 +79,20 @@ class MetadataSignal(FrameSignal):
 
     def finalize(self, ctx: AnalysisContext) -> SignalResult:
         media, decode = ctx.media, ctx.decode
-        hits = match_tags(_tag_sets(media))
+        hits = match_tags(tag_sets(media))
         embedded = scan_embedded(ctx.source.path)
         evidence: list[Evidence] = []
         evidence += self._labels(hits, embedded.digital_source_types, embedded.aigc_labels)
         evidence += self._formats(media, decode, hits)
         evidence += self._tags(hits)
         evidence += self._stream_facts(media, decode)
-        table = self._table(media, decode, hits)
-        metrics: dict[str, Any] = {
-            "table": table,
-            "xmp_packets": embedded.xmp_packets,
-            "digital_source_types": list(embedded.digital_source_types),
-            "aigc_labels": list(embedded.aigc_labels),
-            "tag_marks": [
-                {"mark": h.mark.key, "tag": h.tag, "value": h.value[:200], "where": h.where} for h in hits
-            ],
-        }
+        metrics = MetadataMetrics(
+            table=self._table(media, decode, hits),
+            xmp_packets=embedded.xmp_packets,
+            digital_source_types=embedded.digital_source_types,
+            aigc_labels=embedded.aigc_labels,
+            tag_marks=tuple(TagMark(h.mark.key, h.tag, h.value[:200], h.where) for h in hits),
+        )
         return SignalResult.ok(self.NAME, self.VERSION, evidence, metrics)
 
     # Findings -------------------------------------------------------------------------------------
@@ -365,7 +309,7 @@ class MetadataSignal(FrameSignal):
                 + (f" {video.profile}" if video.profile else "")
                 + (f", {size[0]}x{size[1]}" if size else "")
                 + (f", {fps:.3g} fps" if fps else "")
-                + f", {_fmt_s(_duration(media, decode))}"
+                + f", {_fmt_s(duration_of(media, decode))}"
                 + (", with audio" if media.audio else ", no audio")
                 + ".",
             )
@@ -374,37 +318,29 @@ class MetadataSignal(FrameSignal):
 
     def _table(
         self, media: MediaInfo, decode: DecodeStats | None, hits: list[TagHit]
-    ) -> list[dict[str, Any]]:
+    ) -> tuple[TableRow, ...]:
         video = media.video
         assert video is not None
         size = media.display_size
         notes = {h.tag: h.mark.label for h in hits}
-        rows: list[dict[str, Any]] = [
-            {"field": "container", "value": media.container, "note": ""},
-            {"field": "duration", "value": _fmt_s(_duration(media, decode)), "note": ""},
-            {"field": "video codec", "value": f"{video.codec} {video.profile or ''}".strip(), "note": ""},
-            {"field": "frame size", "value": f"{size[0]}x{size[1]}" if size else "unknown", "note": ""},
-            {
-                "field": "frame rate",
-                "value": f"{video.frame_rate:.3f}" if video.frame_rate else "unknown",
-                "note": "",
-            },
-            {"field": "pixel format", "value": video.pix_fmt or "unknown", "note": ""},
-            {"field": "rotation", "value": f"{video.rotation}°", "note": ""},
-            {
-                "field": "audio",
-                "value": ", ".join(f"{a.codec} {a.sample_rate or ''} Hz".strip() for a in media.audio)
-                or "none",
-                "note": "",
-            },
+        audio = ", ".join(f"{a.codec} {a.sample_rate or ''} Hz".strip() for a in media.audio)
+        rows = [
+            TableRow(CONTAINER, media.container),
+            TableRow(DURATION, _fmt_s(duration_of(media, decode))),
+            TableRow(VIDEO_CODEC, f"{video.codec} {video.profile or ''}".strip()),
+            TableRow(FRAME_SIZE, f"{size[0]}x{size[1]}" if size else "unknown"),
+            TableRow(FRAME_RATE, f"{video.frame_rate:.3f}" if video.frame_rate else "unknown"),
+            TableRow(PIXEL_FORMAT, video.pix_fmt or "unknown"),
+            TableRow(ROTATION, f"{video.rotation}°"),
+            TableRow(AUDIO, audio or "none"),
         ]
         if decode is not None:
-            rows.append({"field": "frames decoded", "value": str(decode.frames_decoded), "note": ""})
-            rows.append({"field": "keyframes", "value": str(decode.keyframes), "note": ""})
-        for where, tags in _tag_sets(media):
+            rows.append(TableRow(FRAMES_DECODED, str(decode.frames_decoded)))
+            rows.append(TableRow(KEYFRAMES, str(decode.keyframes)))
+        for where, tags in tag_sets(media):
             for k, v in tags.items():
-                rows.append({"field": f"{where}: {k}", "value": v[:300], "note": notes.get(k, "")})
-        return rows
+                rows.append(TableRow(tag_field(where, k), v[:300], notes.get(k, "")))
+        return tuple(rows)
 
 
 def container_label(name: str) -> str:

@@ -177,11 +177,16 @@ FEATURES: tuple[FeatureDef, ...] = (
 BY_KEY = {f.key: f for f in FEATURES}
 
 
+def fmt_value(value: float) -> str:
+    """A measured value as the sentences (and the report's cards) write it."""
+    return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+
+
 def sentence(feature: FeatureDef, value: float | None) -> str:
     """One plain sentence about a measured value."""
     if value is None:
         return f"{feature.title}: does not apply to this video (too little of what it measures)."
-    shown = f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+    shown = fmt_value(value)
     if value < feature.low:
         text = feature.low_text
     elif value > feature.high:

@@ -18,30 +18,51 @@ The shipped default calibration learns none, so by default every motion finding 
 shown with its plot and sentence, never weighed. No strength here is guessed. docs/signals/motion.md has
 the features, their sources and their limits.
 
-Metrics (for the report's panel; shape documented in docs/signals/motion.md): ``features`` (name ->
-number or None when it does not apply), ``feature_directions``, ``panels`` (per feature: title, unit,
-value, sentence, evidence code and a time series of at most 300 points), ``camera_spectrum``.
+Metrics: `MotionMetrics` (signals/motion/metrics.py; documented in docs/signals/motion.md): ``features``
+(name -> number or None when it does not apply), ``feature_directions``, ``panels`` (per feature: title,
+unit, value, sentence, evidence code and a time series of at most 300 points), ``camera_spectrum``. The
+report section is `signals/motion/panel.py`.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from vidsleuth.core.evidence import Evidence, Hypothesis, Span
 from vidsleuth.core.result import SignalResult
 from vidsleuth.core.signal import AnalysisContext, FrameSample, FrameSignal, Sampling
-from vidsleuth.signals.motion.features import BY_KEY, FEATURES, SERIES_SHOWS, downsample, sentence, summarise
+from vidsleuth.signals.motion.features import (
+    BY_KEY,
+    FEATURES,
+    SERIES_SHOWS,
+    FloatArray,
+    downsample,
+    sentence,
+    summarise,
+)
 from vidsleuth.signals.motion.meter import NOISE_SIDE, MotionMeter
+from vidsleuth.signals.motion.metrics import Bands, FeaturePanel, MotionMetrics, Series, Spectrum
+
+if TYPE_CHECKING:
+    from vidsleuth.core.panel import Panel
 
 MIN_SIDE = 32  # smaller frames carry too little for flow and noise estimates
 SAMPLE_FPS = 6.0  # grey frames analysed per second (Nyquist 3 Hz covers walking shake, 1-3 Hz)
 CAMERA_FEATURES = ("camera_shake", "path_straightness", "constant_velocity_share")
+MAX_CUTS = 500  # cut times kept in the metrics
+
+
+def _series(time_s: FloatArray, values: FloatArray) -> Series:
+    """A measurement's series as the metrics keep it: at most SERIES_POINTS time-binned means."""
+    d = downsample(time_s, values)
+    return Series(time_s=tuple(d["time_s"]), value=tuple(d["value"]))
 
 
 class MotionSignal(FrameSignal):
     NAME: ClassVar[str] = "motion"
     VERSION: ClassVar[str] = "1.0.0"
     DESCRIPTION: ClassVar[str] = "Camera shake and path, frame-trajectory curvature, sensor noise and flicker"
+    METRICS = MotionMetrics
 
     def __init__(self) -> None:
         self._meter = MotionMeter()
@@ -54,6 +75,12 @@ class MotionSignal(FrameSignal):
         except ImportError:
             return False, "needs OpenCV: pip install opencv-python-headless"
         return True, ""
+
+    @classmethod
+    def panel(cls) -> Panel:
+        from vidsleuth.signals.motion.panel import MotionPanel
+
+        return MotionPanel()
 
     def sampling(self, ctx: AnalysisContext) -> Sampling:
         video = ctx.media.video
@@ -82,25 +109,26 @@ class MotionSignal(FrameSignal):
             )
         summary = summarise(series)
         evidence: list[Evidence] = []
-        panels: list[dict[str, Any]] = []
+        panels: list[FeaturePanel] = []
         for f in FEATURES:
             value = summary.features.get(f.key)
             text = sentence(f, value)
             t, v = summary.series.get(f.key, (None, None))
+            shows, in_value_unit = SERIES_SHOWS[f.key]
             panels.append(
-                {
-                    "feature": f.key,
-                    "code": f"motion.{f.key}",
-                    "title": f.title,
-                    "unit": f.unit,
-                    "value": None if value is None else round(value, 4),
-                    "direction": f.direction,
-                    "sentence": text,
-                    "series": downsample(t, v) if t is not None and v is not None else None,
-                    "series_shows": SERIES_SHOWS[f.key][0],
-                    "series_in_value_unit": SERIES_SHOWS[f.key][1],
-                    "bands": {"low": f.low, "high": f.high},
-                }
+                FeaturePanel(
+                    title=f.title,
+                    feature=f.key,
+                    code=f"motion.{f.key}",
+                    unit=f.unit,
+                    value=None if value is None else round(value, 4),
+                    direction=f.direction,
+                    sentence=text,
+                    series=_series(t, v) if t is not None and v is not None else None,
+                    series_shows=shows,
+                    series_in_value_unit=in_value_unit,
+                    bands=Bands(f.low, f.high),
+                )
             )
             if value is None:
                 continue
@@ -126,25 +154,26 @@ class MotionSignal(FrameSignal):
                 )
             )
         cuts = [t for t, c in zip(series.time_s, series.cut, strict=True) if c]
-        metrics: dict[str, Any] = {
-            "sample_fps": round(summary.fps, 3),
-            "frames_analysed": len(series),
-            "frame_size": list(self._meter.frame_size),
-            "flow_size": list(self._meter.flow_size),
-            "camera_moving_share": round(summary.moving_share, 4),
-            "cuts_s": [round(t, 3) for t in cuts[:500]],
-            "features": {k: (None if v is None else round(v, 6)) for k, v in summary.features.items()},
-            "feature_directions": {f.key: f.direction for f in FEATURES},
-            "panels": panels,
-            "camera_speed": downsample(*summary.series["camera_speed"]),
-            "camera_spectrum": None,
-        }
+        spectrum = None
         if summary.spectrum is not None:
             freqs, power = summary.spectrum
-            metrics["camera_spectrum"] = {
-                "freq_hz": [round(float(x), 3) for x in freqs],
-                "power": [float(f"{float(p):.4g}") for p in power],
-            }
+            spectrum = Spectrum(
+                freq_hz=tuple(round(float(x), 3) for x in freqs),
+                power=tuple(float(f"{float(p):.4g}") for p in power),
+            )
+        metrics = MotionMetrics(
+            sample_fps=round(summary.fps, 3),
+            frames_analysed=len(series),
+            frame_size=tuple(self._meter.frame_size),
+            flow_size=tuple(self._meter.flow_size),
+            camera_moving_share=round(summary.moving_share, 4),
+            cuts_s=tuple(round(t, 3) for t in cuts[:MAX_CUTS]),
+            features={k: (None if v is None else round(v, 6)) for k, v in summary.features.items()},
+            feature_directions={f.key: f.direction for f in FEATURES},
+            panels=tuple(panels),
+            camera_speed=_series(*summary.series["camera_speed"]),
+            camera_spectrum=spectrum,
+        )
         return SignalResult.ok(self.NAME, self.VERSION, evidence, metrics)
 
 

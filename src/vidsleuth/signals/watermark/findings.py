@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from vidsleuth.core import shape
 from vidsleuth.core.evidence import Evidence, Hypothesis, Span
 from vidsleuth.core.result import Thumbnail
 from vidsleuth.signals.watermark.marks import Mark, handle_of
+from vidsleuth.signals.watermark.metrics import MarkDetection, MarkSegment, OverlayRegion
 from vidsleuth.signals.watermark.reading import HandleVote, Reading, vote_handle
 from vidsleuth.signals.watermark.regions import Box, Track, iou, same_place
 
@@ -68,18 +70,18 @@ class Segment:
     thumb: Thumbnail | None = None
     thumbnail_index: int | None = None
 
-    def to_metric(self) -> dict[str, Any]:
+    def to_metric(self) -> MarkSegment:
         r = self.reading
-        return {
-            "start_s": round(self.start_s, 2),
-            "end_s": round(self.end_s, 2),
-            "box": list(self.box),
-            "text": r.text if r else "",
-            "confidence": round(r.confidence, 3) if r else 0.0,
-            "handle": r.handle if r else None,
-            "ocr_lines": [list(x) for x in r.lines] if r else [],
-            "thumbnail_index": self.thumbnail_index,
-        }
+        return MarkSegment(
+            start_s=round(self.start_s, 2),
+            end_s=round(self.end_s, 2),
+            box=self.box,
+            text=r.text if r else "",
+            confidence=round(r.confidence, 3) if r else 0.0,
+            handle=r.handle if r else None,
+            ocr_lines=r.lines if r else (),
+            thumbnail_index=self.thumbnail_index,
+        )
 
 
 @dataclass(slots=True)
@@ -114,7 +116,8 @@ class Detection:
 class Findings:
     detections: list[Detection]
     evidence: list[Evidence]
-    metrics: dict[str, Any]
+    marks: tuple[MarkDetection, ...]  # the detections as the report's metrics
+    overlays: tuple[OverlayRegion, ...]
 
 
 def _add_thumb(thumbs: list[Thumbnail], thumb: Thumbnail | None, label: str) -> int | None:
@@ -235,7 +238,7 @@ def _detection_evidence(det: Detection, geo: Geometry) -> Evidence:
         "handle_readings": list(handle.readings) if handle else [],
         "geometry_matches": not det.notes,
         "mismatches": list(det.notes),
-        "segments": [s.to_metric() for s in det.segments],
+        "segments": [shape.to_json(s.to_metric()) for s in det.segments],
         "catalogue_verified": det.mark.verified,
     }
     return Evidence.supports(
@@ -318,39 +321,36 @@ def build(tracks: Sequence[Track], geo: Geometry, thumbs: list[Thumbnail]) -> Fi
                 )
             )
     overlays = _unidentified(unmatched, geo, thumbs)
-    evidence.extend(o[0] for o in overlays)
-    metrics = {
-        "detections": [_detection_metric(d) for d in detections],
-        "overlay_regions": [o[1] for o in overlays],
-    }
-    return Findings(detections, evidence, metrics)
+    evidence.extend(ev for ev, _ in overlays)
+    marks_found = tuple(_detection_metric(d) for d in detections)
+    return Findings(detections, evidence, marks_found, tuple(region for _, region in overlays))
 
 
-def _detection_metric(det: Detection) -> dict[str, Any]:
+def _detection_metric(det: Detection) -> MarkDetection:
     best = det.best
     r = best.reading
-    return {
-        "mark": det.mark.key,
-        "name": det.mark.name,
-        "generator": det.mark.generator,
-        "kind": det.mark.kind,
-        "text": r.text if r else "",
-        "confidence": round(r.confidence, 3) if r else 0.0,
-        "handle": det.handle.handle if det.handle else None,
-        "handle_confidence": round(det.handle.confidence, 3) if det.handle else None,
-        "box": list(best.box),
-        "start_s": round(det.start_s, 2),
-        "end_s": round(det.end_s, 2),
-        "thumbnail_index": best.thumbnail_index,
-        "strength": det.strength,
-        "mismatches": list(det.notes),
-        "segments": [s.to_metric() for s in det.segments],
-    }
+    return MarkDetection(
+        mark=det.mark.key,
+        name=det.mark.name,
+        generator=det.mark.generator,
+        kind=det.mark.kind,
+        text=r.text if r else "",
+        confidence=round(r.confidence, 3) if r else 0.0,
+        handle=det.handle.handle if det.handle else None,
+        handle_confidence=round(det.handle.confidence, 3) if det.handle else None,
+        box=best.box,
+        start_s=round(det.start_s, 2),
+        end_s=round(det.end_s, 2),
+        thumbnail_index=best.thumbnail_index,
+        strength=det.strength,
+        mismatches=tuple(det.notes),
+        segments=tuple(s.to_metric() for s in det.segments),
+    )
 
 
 def _unidentified(
     tracks: Sequence[Track], geo: Geometry, thumbs: list[Thumbnail]
-) -> list[tuple[Evidence, dict[str, Any]]]:
+) -> list[tuple[Evidence, OverlayRegion]]:
     min_s = max(UNIDENTIFIED_MIN_S, UNIDENTIFIED_MIN_SHARE * geo.duration_s)
     keep = [
         t
@@ -360,7 +360,7 @@ def _unidentified(
         and t.surround_motion >= UNIDENTIFIED_MIN_SURROUND
         and t.density >= UNIDENTIFIED_MIN_DENSITY
     ]
-    out: list[tuple[Evidence, dict[str, Any]]] = []
+    out: list[tuple[Evidence, OverlayRegion]] = []
     for seg in _merge_segments(keep, geo):
         text = seg.reading.all_text if seg.reading else ""
         track = max(keep, key=lambda t: iou(geo.to_source(t.box), seg.box))
@@ -377,20 +377,16 @@ def _unidentified(
             span=Span(seg.start_s, seg.end_s),
             data={"box": list(seg.box), "text": text, "thumbnail_index": idx},
         )
-        out.append(
-            (
-                ev,
-                {
-                    "box": list(seg.box),
-                    "start_s": round(seg.start_s, 2),
-                    "end_s": round(seg.end_s, 2),
-                    "text": text,
-                    "density": round(track.density, 3),
-                    "surround_motion": round(track.surround_motion, 3),
-                    "thumbnail_index": idx,
-                },
-            )
+        region = OverlayRegion(
+            box=seg.box,
+            start_s=round(seg.start_s, 2),
+            end_s=round(seg.end_s, 2),
+            text=text,
+            density=round(track.density, 3),
+            surround_motion=round(track.surround_motion, 3),
+            thumbnail_index=idx,
         )
+        out.append((ev, region))
     return out
 
 

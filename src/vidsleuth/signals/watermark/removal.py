@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -26,6 +26,7 @@ from vidsleuth.core.media import MediaInfo
 from vidsleuth.core.result import Thumbnail
 from vidsleuth.data import generators as catalog
 from vidsleuth.signals.watermark import marks as catalogue
+from vidsleuth.signals.watermark.metrics import RemovalHint
 from vidsleuth.signals.watermark.regions import Box, Gray, same_place
 
 if TYPE_CHECKING:
@@ -79,17 +80,17 @@ class Hint:
     box: Box | None = None
     thumbnail_index: int | None = None
 
-    def to_metric(self) -> dict[str, Any]:
+    def to_metric(self) -> RemovalHint:
         span = self.evidence.span
-        return {
-            "kind": self.kind,
-            "summary": self.evidence.summary,
-            "strength": self.evidence.strength,
-            "start_s": round(span.start_s, 2) if span else None,
-            "end_s": round(span.end_s, 2) if span else None,
-            "box": list(self.box) if self.box else None,
-            "thumbnail_index": self.thumbnail_index,
-        }
+        return RemovalHint(
+            kind=self.kind,
+            summary=self.evidence.summary,
+            strength=self.evidence.strength,
+            start_s=round(span.start_s, 2) if span else None,
+            end_s=round(span.end_s, 2) if span else None,
+            box=self.box or None,
+            thumbnail_index=self.thumbnail_index,
+        )
 
 
 class RemovalAccumulator:

@@ -18,14 +18,18 @@ import base64
 import io
 from collections import deque
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from vidsleuth.core.result import SignalResult, Thumbnail
 from vidsleuth.core.signal import AnalysisContext, FrameSample, FrameSignal, Sampling
 from vidsleuth.signals.watermark import findings, ocr, regions, removal
+from vidsleuth.signals.watermark.metrics import WatermarkMetrics
 from vidsleuth.signals.watermark.reading import Reading, interpret
+
+if TYPE_CHECKING:
+    from vidsleuth.core.panel import Panel
 
 # Frames per second sampled: the Sora mark stays ~2.2 s in one place, so 3 fps gives 6 frames per place,
 # enough for two or more windows of WINDOW frames inside each stay.
@@ -88,6 +92,7 @@ class WatermarkSignal(FrameSignal):
     NAME: ClassVar[str] = "watermark"
     VERSION: ClassVar[str] = "1.0.0"
     DESCRIPTION: ClassVar[str] = "Visible generator watermarks and AI labels (OCR), @handles, removal hints"
+    METRICS = WatermarkMetrics
 
     def __init__(self) -> None:
         self._buffer: deque[tuple[FrameSample, regions.Gray, regions.Gray]] = deque(maxlen=WINDOW)
@@ -109,6 +114,12 @@ class WatermarkSignal(FrameSignal):
     @classmethod
     def is_available(cls) -> tuple[bool, str]:
         return ocr.is_available()
+
+    @classmethod
+    def panel(cls) -> Panel:
+        from vidsleuth.signals.watermark.panel import WatermarkPanel
+
+        return WatermarkPanel()
 
     def sampling(self, ctx: AnalysisContext) -> Sampling:
         return Sampling(fps=SAMPLE_FPS, max_side=ANALYSIS_MAX_SIDE, pixel_format="gray")
@@ -267,17 +278,18 @@ class WatermarkSignal(FrameSignal):
         evidence = [*report.evidence, *(h.evidence for h in hints)]
         if not evidence:
             evidence.append(findings.nothing_found(self._frames))
-        metrics: dict[str, Any] = {
-            **report.metrics,
-            "removal_hints": [h.to_metric() for h in hints],
-            "ocr_engine": ocr.engine_name(),
-            "ocr_reads": self._engine.calls,
-            "ocr_seconds": round(self._engine.seconds, 3),
-            "ocr_errors": self._ocr_errors[:5],
-            "frames_sampled": self._frames,
-            "sample_fps": SAMPLE_FPS,
-            "analysis_size": list(self._analysis_size),
-            "duration_s": round(duration, 3),
-        }
+        metrics = WatermarkMetrics(
+            detections=report.marks,
+            overlay_regions=report.overlays,
+            removal_hints=tuple(h.to_metric() for h in hints),
+            ocr_engine=ocr.engine_name(),
+            ocr_reads=self._engine.calls,
+            ocr_seconds=round(self._engine.seconds, 3),
+            ocr_errors=tuple(self._ocr_errors[:5]),
+            frames_sampled=self._frames,
+            sample_fps=SAMPLE_FPS,
+            analysis_size=self._analysis_size,
+            duration_s=round(duration, 3),
+        )
         thumbs = [replace(t, label=t.label[:120]) for t in self._thumbs]
         return SignalResult.ok(self.NAME, self.VERSION, evidence, metrics, thumbs)
