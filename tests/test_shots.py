@@ -246,8 +246,8 @@ def test_seed_case_fits_one_multi_shot_generation_and_says_what_others_would_nee
     assert fits.stance is Stance.INFORMATIONAL and fits.data["generators"] == ["sora"]
     assert "2 clips joined together" in fits.summary and "Kling" in fits.summary
     clips = found["shots.generator_length_clips"]
-    assert clips.hypothesis is Hypothesis.AI_GENERATED and clips.stance is Stance.SUPPORTS
-    assert 0 < clips.strength <= 0.3
+    # Measured uninformative on the corpus (issue #12): shown, never weighed.
+    assert clips.hypothesis is Hypothesis.AI_GENERATED and clips.stance is Stance.INFORMATIONAL
     assert clips.data["generators"] == ["kling", "sora"]  # Veo's 8 s cannot hold the 10 s shot
 
 
@@ -320,7 +320,7 @@ def test_stitched_4s_10s_has_one_cut_at_4s_and_generator_findings(videos: dict[s
     expected = "shots.fits_one_generation" if one_generation else "shots.exceeds_one_generation"
     assert expected in found
     assert "shots.generator_length_clips" in found
-    assert found["shots.generator_length_clips"].strength <= 0.3
+    assert found["shots.generator_length_clips"].strength == 0.0
     assert "shots.long_continuous_shot" not in found
 
 

@@ -14,7 +14,8 @@ four statements apart (docs/signals/shots.md explains each and its strength):
   inside its output; informational, it is not evidence of stitching.
 - `shots.exceeds_one_generation`: shots that each fit one generation but together exceed one generation of
   any catalogued generator; supports edited (joined from several pieces).
-- `shots.generator_length_clips`: several shots of the length generated clips have; a weak hint.
+- `shots.generator_length_clips`: several shots of the length generated clips have; informational (it
+  was as common on camera footage as on generated video in the corpus).
 
 Cut detection lives in `vidsleuth.signals.shots.cuts`; this module streams frames into it, picks a
 keyframe per
@@ -63,7 +64,7 @@ def _score_series(m: cuts.Measurements, points: int = SCORE_SERIES_POINTS) -> Se
 
 class ShotsSignal(FrameSignal):
     NAME = "shots"
-    VERSION = "1.0.0"
+    VERSION = "1.1.0"
     DESCRIPTION = "Cuts and fades; how long each shot lasts; whether the shots fit generators' clip lengths."
     OPTIONS = ShotsOptions
     METRICS = ShotsMetrics
