@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,22 +16,28 @@ import pytest
 
 from tests import media_factory as mf
 from tests.conftest import corpus_path
+from tests.test_report import HOSTILE, XSS, Page, assert_self_contained, build
 from vidsleuth.core import Evidence, Report, Settings, SignalResult, Stance, Status, VerdictLabel
 from vidsleuth.errors import ConfigError
 from vidsleuth.fusion import fuse
 from vidsleuth.pipeline import analyze
 from vidsleuth.registry import SignalRegistry
-from vidsleuth.signals.provenance import c2pa_reader
-from vidsleuth.signals.provenance.c2pa_reader import (
-    ManifestStore,
-    TrustAnchors,
-    TrustAnchorsError,
+from vidsleuth.report import FORMATS, render
+from vidsleuth.signals.provenance import reader
+from vidsleuth.signals.provenance.findings import assess, empty_metrics
+from vidsleuth.signals.provenance.metrics import ProvenanceMetrics
+from vidsleuth.signals.provenance.panel import NO_MANIFEST, UNLABELLED, provenance_view
+from vidsleuth.signals.provenance.reader import (
     UnreadableManifestError,
     has_manifest_marker,
     mime_for,
     read_manifest_store,
 )
-from vidsleuth.signals.provenance.signal import NO_TRUST_LIST, ProvenanceSignal, assess, generator_label
+from vidsleuth.signals.provenance.signal import ProvenanceSignal
+from vidsleuth.signals.provenance.store import ManifestStore
+from vidsleuth.signals.provenance.trust import NO_TRUST_LIST, TrustAnchors, TrustAnchorsError
+from vidsleuth.signals.provenance.vocabulary import SOURCE_TYPE_MEANING
+from vidsleuth.signals.provenance.wording import generator_label
 
 REGISTRY = SignalRegistry([ProvenanceSignal])
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
@@ -139,13 +146,13 @@ def test_ai_assertion_with_intact_bindings_is_decisive_even_untrusted() -> None:
     assert ai.data["generator"] == "Sora (OpenAI)"
     assert ai.data["bindings_intact"] is True and ai.data["trusted"] is False
     assert "signer trust not checked" in ai.summary and "expired" in ai.summary
-    entry = metrics["manifests"][0]
-    assert entry["bindings_intact"] is True and entry["signer_trust"] == "untrusted"
-    assert {f["code"] for f in entry["validation"]["failed"]} == {
+    entry = metrics.manifests[0]
+    assert entry.bindings_intact is True and entry.signer_trust == "untrusted"
+    assert {f.code for f in entry.validation.failed} == {
         "signingCredential.untrusted",
         "signingCredential.expired",
     }
-    assert "assertion.bmffHash.match" in {p["code"] for p in entry["validation"]["passed"]}
+    assert "assertion.bmffHash.match" in {p.code for p in entry.validation.passed}
     assert verdict_of(evidence) is VerdictLabel.AI_GENERATED
 
 
@@ -162,7 +169,7 @@ def test_hash_mismatch_weakens_the_ai_claim_and_reports_broken_bindings() -> Non
     broken = by_code["c2pa.bindings_broken"]
     assert broken.hypothesis.value == "edited" and 0.4 <= broken.strength < 0.7
     assert broken.data["content_changed"] is True
-    assert metrics["manifests"][0]["bindings_intact"] is False
+    assert metrics.manifests[0].bindings_intact is False
     assert verdict_of(evidence) is VerdictLabel.INCONCLUSIVE
 
 
@@ -222,9 +229,9 @@ def test_composite_in_an_ingredient_is_partial() -> None:
     assert ev.data["scope"] == "partial" and ev.data["generator"] == "Adobe Firefly" and ev.strength >= 0.9
     assert "sun.png" in ev.summary
     assert verdict_of(evidence) is VerdictLabel.PARTLY_AI_GENERATED
-    ing = metrics["manifests"][0]["ingredients"][0]
-    assert ing["has_manifest"] is True and ing["relationship"] == "componentOf"
-    assert metrics["manifests"][1]["validation"]["passed"][0]["code"] == "ingredient.manifest.validated"
+    ing = metrics.manifests[0].ingredients[0]
+    assert ing.has_manifest is True and ing.relationship == "componentOf"
+    assert metrics.manifests[1].validation.passed[0].code == "ingredient.manifest.validated"
 
 
 def test_generated_clip_placed_as_a_component_is_partial_and_parent_chain_is_full() -> None:
@@ -267,7 +274,7 @@ def test_manifest_without_ai_assertion_is_informational_only() -> None:
     assert [e.code for e in evidence] == ["c2pa.manifest_no_ai_assertion"]
     assert all(e.stance is Stance.INFORMATIONAL for e in evidence)
     assert verdict_of(evidence) is VerdictLabel.NO_INDICATORS
-    assert metrics["manifest_present"] is True and metrics["active_manifest"] == "urn:v"
+    assert metrics.manifest_present is True and metrics.active_manifest == "urn:v"
 
 
 def test_malformed_manifest_json_does_not_crash() -> None:
@@ -280,7 +287,7 @@ def test_malformed_manifest_json_does_not_crash() -> None:
     evidence, metrics = assess(s)
     assert s.active is None and len(s.manifests) == 1
     assert "c2pa.manifest_no_ai_assertion" in found(evidence)
-    json.dumps(metrics)
+    json.dumps(metrics.to_json())
 
 
 def test_statuses_are_assigned_to_the_manifest_their_url_names() -> None:
@@ -293,12 +300,12 @@ def test_statuses_are_assigned_to_the_manifest_their_url_names() -> None:
     assert ingredient_manifest.validation.failed_codes == {"signingCredential.revoked"}
     evidence, metrics = assess(s)
     assert "c2pa.invalid_ingredient" in found(evidence)
-    assert metrics["manifests"][1]["signer_trust"] == "untrusted"
+    assert metrics.manifests[1].signer_trust == "untrusted"
 
 
 def test_metrics_keep_the_panel_shape() -> None:
     s = store([manifest("urn:a", "trainedAlgorithmicMedia")], success=intact("urn:a"))
-    _, metrics = assess(s, trust_label="user-supplied: anchors.pem")
+    metrics = assess(s, trust_label="user-supplied: anchors.pem")[1].to_json()
     assert set(metrics) == {
         "manifest_present",
         "trust_list",
@@ -374,6 +381,190 @@ def test_manifest_marker_is_found_across_chunk_boundaries(tmp_path: Path) -> Non
     assert has_manifest_marker(path, chunk=1024)
     path.write_bytes(b"\0" * 4096)
     assert not has_manifest_marker(path, chunk=1024)
+
+
+# ---------------------------------------------------------------------------------------------- report panel
+def composite_result() -> SignalResult:
+    """An edit whose component was made with Firefly: two manifests, an ingredient, a partial AI claim."""
+    part = manifest(
+        "adobe:urn:p",
+        "compositeWithTrainedAlgorithmicMedia",
+        action="c2pa.edited",
+        agent="Adobe Firefly",
+        issuer="Adobe Inc.",
+        generator="Adobe Photoshop",
+    )
+    top = manifest(
+        "urn:top",
+        None,
+        action="c2pa.opened",
+        issuer="Adobe Inc.",
+        generator="Adobe Premiere Pro",
+        ingredients=[ingredient("adobe:urn:p", "componentOf", "sun.png")],
+    )
+    s = store(
+        [top, part],
+        success=intact("urn:top"),
+        failure=[status("signingCredential.untrusted", _sig("urn:top"))],
+    )
+    evidence, metrics = assess(s, trust_label="user-supplied: anchors.pem (1 certificate)")
+    return SignalResult.ok("provenance", "1.0.0", evidence, metrics)
+
+
+def c2pa_section(html: str) -> str:
+    assert html.count('<section id="c2pa">') == 1, "no C2PA section"
+    return html.split('<section id="c2pa">', 1)[1].split("</section>", 1)[0]
+
+
+def test_metrics_read_back_unchanged() -> None:
+    metrics = composite_result().metrics
+    typed = ProvenanceMetrics.from_json(metrics)
+    assert typed.to_json() == json.loads(json.dumps(metrics))
+    assert typed.manifests[1].digital_source_types == ("compositeWithTrainedAlgorithmicMedia",)
+    assert empty_metrics(NO_TRUST_LIST).to_json() == {
+        "manifest_present": False,
+        "trust_list": NO_TRUST_LIST,
+        "validation_state": None,
+        "active_manifest": None,
+        "manifests": [],
+    }
+
+
+def test_panel_shows_each_manifest_and_links_it_to_the_findings_that_cite_it() -> None:
+    result = composite_result()
+    html = render(build([result]), "html")
+    assert_self_contained(html)
+    c2pa = c2pa_section(html)
+    nav = html.split("<nav", 1)[1].split("</nav>", 1)[0]
+    assert '<a href="#c2pa">Content Credentials</a>' in nav and "<h2>Content Credentials</h2>" in c2pa
+    assert html.index('id="evidence"') < html.index('id="c2pa"')  # the first section after the evidence
+    assert "Validation state: <strong>Invalid</strong> · Trust list: user-supplied: anchors.pem" in c2pa
+    first, second = c2pa.split('<article class="manifest"')[1:]
+    assert 'id="c2pa-manifest-1"' in first and "active manifest" in first and "active manifest" not in second
+    assert "Adobe Premiere Pro signer" in first and "issued by</span> Adobe Inc." in first
+    assert (
+        '<span class="chip bad">untrusted</span>' in first
+        and '<span class="chip good">intact</span>' in first
+    )
+    assert '<td class="wrap">sun.png</td><td>componentOf</td><td>image/png</td><td>yes</td>' in first
+    assert "signingCredential.untrusted" in first.split("Failed checks", 1)[1].split("Passed checks", 1)[0]
+    # a source type in words, marked as made by a program; the meaning is the signal's own
+    term = "compositeWithTrainedAlgorithmicMedia"
+    assert f'<span class="chip bad">{term}</span> {SOURCE_TYPE_MEANING[term]}' in second
+    assert "<code>c2pa.edited</code>" in second and "Adobe Firefly" in second
+    # the manifest and the finding that cites it link both ways
+    assert 'href="#ev-c2pa.composite_ai_assertion"' in second
+    row = html.split('id="ev-c2pa.composite_ai_assertion"', 1)[1].split("</tr>", 1)[0]
+    assert 'href="#c2pa-manifest-2"' in row
+    ids = set(Page(html).attr("id"))
+    assert {h[1:] for h in Page(html).attr("href") if h.startswith("#")} <= ids
+
+
+def test_markdown_lists_each_manifest() -> None:
+    md = render(build([composite_result()]), "md")
+    part = md.split("## Content Credentials (C2PA)\n", 1)[1]
+    assert part.startswith("\nValidation state: **Invalid**\n\n- Manifest `urn:top` (active): signed by")
+    assert "  - Signer trust: **untrusted** against user-supplied: anchors.pem (1 certificate); " in part
+    assert "hash bindings: **intact**" in part and "  - Ingredients: sun.png" in part
+    assert "- Manifest `adobe:urn:p`: signed by Adobe Photoshop signer (issued by Adobe Inc.)" in part
+    assert "`compositeWithTrainedAlgorithmicMedia` (a composite that includes generative-AI material)" in part
+    assert "  - Validation: 3 passed; failed: `signingCredential.untrusted`" in part
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_without_a_readable_manifest_the_panel_says_so(present: bool) -> None:
+    """No manifest: absence proves nothing. A store that is there but unreadable: nothing to list."""
+    result = SignalResult.ok("provenance", "1.0.0", metrics=empty_metrics(NO_TRUST_LIST, present=present))
+    report = build([result])
+    c2pa, md = c2pa_section(render(report, "html")), render(report, "md")
+    assert (NO_MANIFEST in c2pa) is not present and (NO_MANIFEST in md) is not present
+    if present:
+        assert "Validation state: <strong>not reported</strong> · Trust list: none: signer trust" in c2pa
+        assert "<article" not in c2pa and "Validation state: **not reported**" in md
+
+
+def test_panel_escapes_and_cuts_what_a_signer_wrote() -> None:
+    long_title = "t" * 5000
+    metrics = {
+        "manifest_present": True,
+        "trust_list": HOSTILE,
+        "validation_state": HOSTILE,
+        "active_manifest": HOSTILE,
+        "manifests": [
+            {
+                "label": HOSTILE,
+                "title": long_title,
+                "claim_generator": "javascript:alert(1)",
+                "claim_generator_info": [HOSTILE],
+                "signer": {"issuer": HOSTILE, "common_name": HOSTILE, "alg": HOSTILE, "time": HOSTILE},
+                "actions": [{"action": HOSTILE, "software_agent": HOSTILE, "digital_source_type": HOSTILE}],
+                "digital_source_types": [HOSTILE, "https://x.example/" + XSS],
+                "ingredients": [{"title": HOSTILE, "validation_failures": [HOSTILE]}],
+                "assertion_labels": [HOSTILE],
+                "validation": {"failed": [{"code": HOSTILE, "explanation": HOSTILE}]},
+            }
+        ],
+    }
+    result = SignalResult.ok("provenance", "1.0.0", metrics=metrics)
+    report = build([result])
+    html = render(report, "html")
+    assert_self_contained(html)
+    c2pa = c2pa_section(html)
+    assert XSS not in c2pa and "<img src=x" not in c2pa and c2pa.count("&lt;script&gt;") >= 10
+    assert "javascript:alert(1)" in c2pa and "javascript:" not in "".join(Page(c2pa).attr("href"))
+    assert "t" * 500 + "… (4500 more characters in the JSON report)" in c2pa and long_title not in c2pa
+    assert "active manifest" in c2pa  # the label matches the active one, whatever it says
+    md = render(report, "md")
+    assert "<script" not in md and "&lt;script&gt;" in md and "javascript:" not in md
+
+
+ODD: list[Any] = [
+    {"manifest_present": True},
+    {"manifest_present": True, "manifests": "x"},
+    {
+        "manifest_present": True,
+        "manifests": [None, 5, {"signer": "str", "actions": [1, None], "validation": []}],
+    },
+    {"manifest_present": "yes", "manifests": [{"label": 3, "claim_generator_info": [{"odd": True}, [1]]}]},
+    {
+        "manifest_present": True,
+        "manifests": [
+            {
+                "label": "urn:x",
+                "signer_trust": "hacked",
+                "bindings_intact": "yes",
+                "ingredients": [{"has_manifest": "yes"}, 7],
+                "validation": {"passed": [{"explanation": "no code"}, {"code": "claim.ok"}], "failed": "x"},
+                "digital_source_types": [IPTC + "digitalCapture", 7, ""],
+            }
+        ],
+    },
+]
+
+
+@pytest.mark.parametrize("odd", range(len(ODD)))
+def test_odd_metrics_keep_what_can_be_read(odd: int, caplog: pytest.LogCaptureFixture) -> None:
+    result = SignalResult.ok("provenance", "1.0.0", metrics=ODD[odd])
+    report = build([result])
+    for fmt in FORMATS:
+        assert render(report, fmt)
+    assert_self_contained(render(report, "html"))
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], "a panel was left out"
+    view = provenance_view(result)
+    assert view is not None
+    if odd == 2:
+        assert len(view.manifests) == 1 and view.manifests[0].signer.common_name is None
+        assert view.manifests[0].actions == ()
+    if odd == 3:  # a manifest that can be read makes the store present, whatever the flag says
+        assert view.present and view.manifests[0].label == UNLABELLED
+        assert view.manifests[0].claim_generator_info == ()
+    if odd == 4:
+        (mf,) = view.manifests
+        assert mf.signer_trust == "unknown" and mf.bindings_intact is None
+        assert [i.has_manifest for i in mf.ingredients] == ["—"]
+        assert [c.code for c in mf.passed] == ["claim.ok"] and mf.failed == ()
+        assert [(t.term, t.synthetic) for t in mf.source_types] == [("digitalCapture", False)]
+    assert provenance_view(SignalResult.ok("provenance", "1.0.0", metrics={})) is None
 
 
 # ---------------------------------------------------------------------------------------------- signed here
@@ -585,7 +776,7 @@ def test_isolated_reader_survives_a_crash_and_a_hang(
     with pytest.raises(UnreadableManifestError, match="did not finish") as hang:
         read_manifest_store(plain_video, timeout_s=0.01)
     assert hang.value.kind == "timeout"
-    monkeypatch.setattr(c2pa_reader, "_child_source", lambda: "import os; os.abort()")
+    monkeypatch.setattr(reader, "_child_source", lambda: "import os; os.abort()")
     with pytest.raises(UnreadableManifestError, match="SIGABRT") as crash:
         read_manifest_store(plain_video)
     assert crash.value.kind == "crashed" and crash.value.manifest_marker is False

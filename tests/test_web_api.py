@@ -52,7 +52,7 @@ def test_submit_poll_done(done_case: dict[str, Any], seed_video: bytes) -> None:
     assert done_case["display_name"] == "seed clip.mp4"
     assert done_case["sha256"] == hashlib.sha256(seed_video).hexdigest()
     assert done_case["size_bytes"] == len(seed_video)
-    assert done_case["verdict"]["label"] == "inconclusive"
+    assert done_case["verdict"]["label"] == "no_indicators"
     assert done_case["analyst_verdict"] is None
     assert done_case["error"] is None
     # Each signal's final state is in the progress, as the page shows it.
@@ -67,7 +67,7 @@ def test_report_in_three_formats(client: TestClient, done_case: dict[str, Any]) 
     assert as_json.status_code == 200
     assert as_json.headers["content-type"].startswith("application/json")
     report = as_json.json()
-    assert report["verdict"]["label"] == "inconclusive"
+    assert report["verdict"]["label"] == "no_indicators"
     assert report["source"]["sha256"] == done_case["sha256"]
     assert report["annotations"]["case"]["id"] == done_case["id"]
     assert client.get(f"{links['self']}/report").json()["verdict"] == report["verdict"]
@@ -76,13 +76,13 @@ def test_report_in_three_formats(client: TestClient, done_case: dict[str, Any]) 
     assert html.status_code == 200
     assert html.headers["content-type"].startswith("text/html")
     assert "sandbox" in html.headers["content-security-policy"]
-    assert "Inconclusive" in html.text
+    assert "No indicators" in html.text
     assert 'src="data:image/jpeg;base64,' in html.text  # a keyframe
 
     md = client.get(links["report_md"])
     assert md.status_code == 200
     assert md.headers["content-type"].startswith("text/markdown")
-    assert "Inconclusive" in md.text
+    assert "No indicators" in md.text
 
     download = client.get(links["report_md"], params={"download": "true"})
     assert (
@@ -105,7 +105,7 @@ def test_list_and_search(client: TestClient, done_case: dict[str, Any]) -> None:
     assert me not in ids(name="nothing-like-it")
     assert me in ids(sha256=done_case["sha256"][:10])
     assert me not in ids(sha256="0000000000")
-    assert me in ids(verdict="inconclusive")
+    assert me in ids(verdict="no_indicators")
     assert me not in ids(verdict="ai_generated")
     assert me in ids(status="done", since=str(today), until=str(today))
     assert me not in ids(until=str(today - dt.timedelta(days=1)))
@@ -148,11 +148,11 @@ def test_analyst_verdict_is_kept_beside_the_automatic_one(
     )
     assert second.json()["headline"] == "AI-generated"
     case = client.get(f"/api/cases/{done_case['id']}").json()
-    assert case["verdict"]["label"] == "inconclusive"  # the automatic verdict is untouched
+    assert case["verdict"]["label"] == "no_indicators"  # the automatic verdict is untouched
     assert case["analyst_verdict"]["label"] == "ai_generated"
     assert case["analyst_verdict"]["signed_by"] == "B. Second"
     report = client.get(done_case["links"]["report_json"]).json()
-    assert report["verdict"]["label"] == "inconclusive"
+    assert report["verdict"]["label"] == "no_indicators"
     review = report["annotations"]["analyst_verdict"]
     assert (review["label"], review["signed_by"]) == ("ai_generated", "B. Second")
     assert [v["signed_by"] for v in report["annotations"]["analyst_verdict_history"]] == ["A. First"]

@@ -76,12 +76,12 @@ def test_upload_watch_read_and_review(server: str, page: Any, tmp_path: Path) ->
     page.wait_for_selector("#automatic-verdict", timeout=90_000)  # the page reloads itself when done
 
     verdict = page.inner_text("#automatic-verdict")
-    assert "automatic verdict" in verdict.lower() and "Inconclusive" in verdict
+    assert "automatic verdict" in verdict.lower() and "No indicators" in verdict
     report = page.frame_locator("#report")
     keyframe = report.locator("#shots img[src^='data:image/jpeg;base64,']").first
     keyframe.wait_for(timeout=30_000)
     assert keyframe.is_visible()
-    assert "Inconclusive" in report.locator("#verdict").inner_text()
+    assert "No indicators" in report.locator("#verdict").inner_text()
     page.screenshot(path=str(tmp_path / "case.png"))
 
     page.select_option("#verdict-panel select[name=label]", "ai_generated")
@@ -92,7 +92,7 @@ def test_upload_watch_read_and_review(server: str, page: Any, tmp_path: Path) ->
     page.click("#verdict-panel button[type=submit]")
     page.wait_for_selector("text=Analyst verdict saved.")
     assert "AI-generated" in page.inner_text("#analyst-verdict")
-    assert "Inconclusive" in page.inner_text("#automatic-verdict")  # beside, not replaced
+    assert "No indicators" in page.inner_text("#automatic-verdict")  # beside, not replaced
     page.screenshot(path=str(tmp_path / "case-reviewed.png"), full_page=True)
     assert (tmp_path / "case.png").stat().st_size > 10_000
     assert page.problems == []  # no script error and no Content-Security-Policy violation

@@ -40,7 +40,7 @@ def case(client: TestClient, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 def test_pages_render(client: TestClient, case: dict[str, Any]) -> None:
     home = client.get("/")
     assert home.status_code == 200 and 'name="file"' in home.text and "Up to 2 MB" in home.text
-    listing = client.get("/cases", params={"name": "posted", "verdict": "inconclusive"})
+    listing = client.get("/cases", params={"name": "posted", "verdict": "no_indicators"})
     assert listing.status_code == 200 and "posted.mp4" in listing.text
     assert "No cases" not in listing.text
     empty = client.get("/cases", params={"name": "zzz-nothing"})
@@ -50,7 +50,7 @@ def test_pages_render(client: TestClient, case: dict[str, Any]) -> None:
 
 def test_case_page_shows_both_verdicts_and_downloads(client: TestClient, case: dict[str, Any]) -> None:
     page = client.get(case["links"]["page"]).text
-    assert 'id="automatic-verdict"' in page and "Inconclusive" in page
+    assert 'id="automatic-verdict"' in page and "No indicators" in page
     assert 'id="analyst-verdict"' in page and "None yet" in page
     assert f'src="/cases/{case["id"]}/view"' in page and "sandbox" in page
     for fmt in ("html", "json", "md"):
@@ -91,7 +91,7 @@ def test_review_through_forms(client: TestClient, case: dict[str, Any]) -> None:
     page = client.get(f"{base}?saved=checklist").text
     assert "Checklist saved." in page
     assert "Real footage, false context" in page and "signed by G. Desk" in page
-    assert "Inconclusive" in page  # the automatic verdict is still shown beside it
+    assert "No indicators" in page  # the automatic verdict is still shown beside it
     assert "Reader tip, 2 May." in page and "23-year-old conscript" in page and "H. Check" in page
     annotations = client.get(case["links"]["report_json"]).json()["annotations"]
     assert annotations["analyst_verdict"]["label"] == "misattributed"

@@ -82,7 +82,9 @@ def prepare_settings(settings: Settings, registry: SignalRegistry | None = None)
         opts = raw if isinstance(raw, SignalOptions) else cls.OPTIONS.parse(raw or {}, signal=cls.NAME)
         options[cls.NAME] = opts.validate()
     if settings.max_duration_s is not None and not settings.max_duration_s > 0:
-        raise ConfigError(f"max_duration_s must be a positive number of seconds, got {settings.max_duration_s}")
+        raise ConfigError(
+            f"max_duration_s must be a positive number of seconds, got {settings.max_duration_s}"
+        )
     if settings.max_pixels < 1:
         raise ConfigError(f"max_pixels must be at least 1, got {settings.max_pixels}")
     calibration_sha256 = None

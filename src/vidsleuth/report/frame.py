@@ -17,36 +17,16 @@ from markupsafe import Markup, escape
 
 from vidsleuth.core.media import MediaInfo
 from vidsleuth.core.report import Report
-from vidsleuth.core.view import anchor_id, as_number, as_text, clip, fmt_time
-
-# Container names from the probe are FFmpeg's demuxer lists ("mov,mp4,m4a,3gp,3g2,mj2"); people read the
-# format. ISO BMFF files say which flavour they are in their major brand.
-_DEMUXERS = {
-    "matroska,webm": "Matroska / WebM",
-    "avi": "AVI",
-    "gif": "GIF (animated)",
-    "webp_pipe": "WebP",
-    "apng": "APNG (animated PNG)",
-    "mpegts": "MPEG transport stream",
-    "flv": "Flash video (FLV)",
-    "h264": "raw H.264 stream (no container)",
-    "hevc": "raw H.265/HEVC stream (no container)",
-    "mpeg": "MPEG program stream",
-    "asf": "ASF / Windows Media",
-    "ogg": "Ogg",
-}
-_BRANDS = {"qt": "QuickTime (MOV)", "3gp": "3GP", "3g2": "3G2", "m4v": "MP4 (M4V)", "m4a": "MP4 audio"}
-
-
-def container_name(media: MediaInfo) -> str:
-    """The container in words, with FFmpeg's demuxer name in brackets for the record."""
-    demuxer = media.container
-    if demuxer.startswith("mov,mp4"):
-        brand = str(media.tags.get("major_brand", "")).strip().lower()
-        name = next((v for k, v in _BRANDS.items() if brand.startswith(k)), "MP4 (ISO base media file)")
-    else:
-        name = _DEMUXERS.get(demuxer, "")
-    return f"{name} [{demuxer}]" if name else demuxer
+from vidsleuth.core.view import (
+    anchor_id,
+    as_number,
+    as_text,
+    clip,
+    container_name,
+    fact_name,
+    fact_text,
+    fmt_time,
+)
 
 
 def picture_size(media: MediaInfo) -> str:
@@ -65,31 +45,6 @@ def picture_size(media: MediaInfo) -> str:
 class MetaGroup:
     title: str
     rows: tuple[tuple[str, str], ...]  # field, value
-
-
-_FACT_NAMES = {"duration_s": "duration", "pix_fmt": "pixel format", "frame_count": "frame count (declared)"}
-
-
-def fact_text(name: str, value: Any) -> str:
-    """A probed fact with its unit ("29.97 fps", "90°")."""
-    try:
-        if name == "duration_s":
-            return fmt_time(as_number(value))
-        if name == "bit_rate" and isinstance(value, int):
-            return f"{value:,} bit/s"
-        if name in ("frame_rate", "nominal_frame_rate"):
-            return f"{value:.3f} fps".replace(".000", "")
-        if name == "sample_rate":
-            return f"{value} Hz"
-        if name == "rotation":
-            return f"{value}°"
-        return clip(str(value))
-    except (TypeError, ValueError):  # a report read back from a file may hold any type here
-        return clip(str(value))
-
-
-def fact_name(name: str) -> str:
-    return _FACT_NAMES.get(name, name.replace("_", " "))
 
 
 def probe_groups(media: MediaInfo) -> tuple[MetaGroup, ...]:

@@ -20,10 +20,9 @@ from markupsafe import Markup
 from vidsleuth.core.report import Report
 from vidsleuth.core.result import Status
 from vidsleuth.core.verdict import VerdictLabel
-from vidsleuth.core.view import anchor_id, fmt_size, fmt_time, thumb_view
+from vidsleuth.core.view import anchor_id, container_name, fmt_size, fmt_time, thumb_view
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.report.frame import (
-    container_name,
     evidence_rows,
     picture_size,
     probe_groups,

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from vidsleuth.core.report import Report
 from vidsleuth.core.result import Status
-from vidsleuth.core.view import as_number, fmt_size, fmt_time, md_code, md_table, md_text
+from vidsleuth.core.view import as_number, container_name, fmt_size, fmt_time, md_code, md_table, md_text
 from vidsleuth.registry import SignalRegistry
-from vidsleuth.report.frame import container_name, review_panel
+from vidsleuth.report.frame import review_panel
 from vidsleuth.report.sections import sections
 
 MAX_EVIDENCE_ROWS = 60

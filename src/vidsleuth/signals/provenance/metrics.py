@@ -1,0 +1,93 @@
+"""What the provenance signal found in the file's Content Credentials: every C2PA manifest, as data.
+
+The signal writes `ProvenanceMetrics` and its report panel reads it back (`SignalResult.metrics_as`), so the
+shape is declared here once; the JSON keys are those the report has always stored (docs/report-schema.md,
+docs/signals/provenance.md). Every text field is attacker-controlled: anyone can sign a manifest saying
+anything. Values a report read back may lack come back as their defaults: None where "not reported" must
+not read as a measured answer (`bindings_intact`, `has_manifest`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from vidsleuth.core.metrics import SignalMetrics
+
+SignerTrust = Literal["trusted", "untrusted", "expired", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One validation status code (C2PA specification, "Validation" chapter) and c2pa's explanation."""
+
+    code: str
+    explanation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationRecord:
+    """What the validator checked for one manifest, in its three lists (never one word)."""
+
+    passed: tuple[Check, ...] = ()
+    failed: tuple[Check, ...] = ()
+    informational: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SignerRecord:
+    """The claim signature's certificate, as the manifest reports it."""
+
+    issuer: str | None = None  # organisation of the signing certificate
+    common_name: str | None = None
+    alg: str | None = None
+    time: str | None = None  # signing time from the time-stamp, when there is one
+    cert_serial: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """One entry of a `c2pa.actions` assertion; `digital_source_type` is the IPTC term."""
+
+    action: str = ""  # e.g. c2pa.created
+    software_agent: str | None = None
+    digital_source_type: str | None = None
+    when: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngredientRecord:
+    """An asset the manifest's content was made from."""
+
+    title: str | None = None  # its title, else its description
+    relationship: str | None = None  # parentOf | componentOf | inputTo
+    format: str | None = None
+    has_manifest: bool | None = None  # whether it has its own manifest in the store
+    validation_failures: tuple[str, ...] = ()  # recorded when it was taken in, and found now
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestRecord:
+    """One manifest of the store, with this reader's judgement of its bindings and its signer."""
+
+    label: str = ""
+    title: str | None = None
+    claim_generator: str | None = None  # claim v1 free text
+    claim_generator_info: tuple[str, ...] = ()  # claim v2 tool names
+    signer: SignerRecord = SignerRecord()
+    actions: tuple[ActionRecord, ...] = ()
+    digital_source_types: tuple[str, ...] = ()  # IPTC terms from its actions and metadata assertions
+    ingredients: tuple[IngredientRecord, ...] = ()
+    assertion_labels: tuple[str, ...] = ()
+    bindings_intact: bool | None = None  # the claim is bound to these exact bytes (see checks.py)
+    signer_trust: SignerTrust = "unknown"
+    validation: ValidationRecord = ValidationRecord()
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenanceMetrics(SignalMetrics):
+    manifest_present: bool = False
+    trust_list: str | None = None  # which trust list signers were checked against, in words
+    validation_state: str | None = None  # c2pa's one word (Invalid | Valid | Trusted), kept, not relied on
+    active_manifest: str | None = None  # label of the manifest that binds the file
+    manifests: tuple[ManifestRecord, ...] = ()  # the active one first
