@@ -41,6 +41,7 @@ class PanelView:
     links: tuple[Linked, ...] = ()  # panel items and the evidence rows they show
     markdown: tuple[str, ...] = ()  # lines for the Markdown report (already escaped); empty: none
     shows_thumbnails: bool = False  # the panel shows the result's thumbnails itself
+    shows_media_facts: bool = False  # the panel shows the probed container and stream facts itself
     extra: Mapping[str, Any] = field(default_factory=dict)  # values the report frame may show
 
 

@@ -132,7 +132,7 @@ def render_html(report: Report, registry: SignalRegistry | None = None) -> str:
         "signals": report.results,
         "evidence": evidence,
         "sections": rendered,
-        "has_metadata_panel": any(s["view"].anchor == "metadata" for s in rendered),
+        "media_facts_shown": any(s["view"].shows_media_facts for s in rendered),
         "review": review_panel(report),
         "meta": probe_groups(media),
         "others": others,

@@ -134,4 +134,4 @@ class MetadataPanel(Panel):
         v = metadata_view(report, result)
         if v is None:
             return None
-        return PanelView(anchor="metadata", title="Metadata", context={"v": v})
+        return PanelView(anchor="metadata", title="Metadata", context={"v": v}, shows_media_facts=True)
