@@ -138,10 +138,7 @@ class _FrameConversions:
             # Full size: the box is in the pixels of the first frame's size; a frame of another size
             # (a stream that changed size) is brought to it first.
             bw, bh = self._base
-            if (self._frame.width, self._frame.height) == (bw, bh):
-                image = self._frame.to_image()
-            else:
-                image = self._scalers.convert(self._frame, bw, bh, "rgb24", None).to_image()
+            image = self._scalers.convert(self._frame, bw, bh, "rgb24", None).to_image()
         if self._rotation:
             image = image.rotate(self._rotation, expand=True)
         if box is not None:
