@@ -8,9 +8,12 @@ Generates (once, cached) a 60 s 1920x1080 30 fps H.264 video with the test media
   * what each signal adds to `analyze()` with all signals: all signals against all but that one.
 Prints each as seconds and as a ratio to the PyAV baseline (median of --repeat runs). With --watermark
 (default when ../shared/corpus is present) the genuine moving Sora mark is composited onto the clip, so
-that the watermark signal pays for its OCR reads as it would on a marked video. Run:
+that the watermark signal pays for its OCR reads as it would on a marked video. With --faces the clip is
+instead a 60 s 1080p video with one face on screen (the corpus's DFDC real clip, one person talking,
+played forwards then backwards), on which the faces signal does all its work. Run:
 
     make bench            # or: .venv/bin/python bench/bench_check.py --seconds 60 --repeat 3
+    .venv/bin/python bench/bench_check.py --faces
 """
 
 from __future__ import annotations
@@ -63,6 +66,36 @@ def mark_video(clean: Path, seconds: int) -> Path:
     return path
 
 
+FACE_SOURCE = ROOT.parent / "shared" / "corpus" / "face_manipulation" / "dfdc_lynaeydofd_REAL.mp4"
+
+
+def face_video(seconds: int, cache: Path, source: Path = FACE_SOURCE) -> Path:
+    """A 1080p30 clip with one face on screen: `source` (10 s, one person talking) played forwards then
+    backwards (no jump at the turn) for `seconds`, H.264 CRF 23 (once, cached)."""
+    path = cache / f"bench_{seconds}s_1080p30_face.mp4"
+    if path.exists():
+        return path
+    if not source.is_file():
+        raise SystemExit(f"--faces needs {source} (the shared corpus)")
+    print(f"generating {path} (once) ...", flush=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    src: Any = av.open(str(source))
+    with src:
+        frames = [f.to_ndarray(format="rgb24") for f in src.decode(video=0)]
+    loop = frames + frames[::-1]
+    out: Any = av.open(str(path), "w")
+    with out:
+        stream = out.add_stream("libx264", rate=30, options={"crf": "23", "preset": "veryfast"})
+        stream.width, stream.height, stream.pix_fmt = 1920, 1080, "yuv420p"
+        for i in range(seconds * 30):
+            frame = av.VideoFrame.from_ndarray(loop[i % len(loop)], format="rgb24")
+            for packet in stream.encode(frame.reformat(width=1920, height=1080)):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
 def decode_baseline(path: Path) -> None:
     container: Any = av.open(str(path))
     with container:
@@ -97,6 +130,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache")
     parser.add_argument("--file", type=Path, help="benchmark this file instead of the generated one")
+    parser.add_argument("--faces", action="store_true", help="a clip with one face on screen (see above)")
     parser.add_argument(
         "--watermark",
         action=argparse.BooleanOptionalAction,
@@ -104,9 +138,12 @@ def main() -> int:
         help="composite the moving Sora mark onto the generated clip (needs ../shared/corpus)",
     )
     args = parser.parse_args()
-    path = args.file or make_video(args.seconds, args.cache)
-    if args.watermark and not args.file:
-        path = mark_video(path, args.seconds)
+    if args.faces and not args.file:
+        path = face_video(args.seconds, args.cache)
+    else:
+        path = args.file or make_video(args.seconds, args.cache)
+        if args.watermark and not args.file:
+            path = mark_video(path, args.seconds)
 
     rows: list[tuple[str, tuple[float, float]]] = []
     base = timed(lambda: decode_baseline(path), args.repeat)

@@ -144,6 +144,15 @@ def test_bad_input_never_changes_the_bank(tmp_path: Path, media: dict[str, Path]
     )
     result = run(path, "import", str(rows))
     assert result.exit_code == 3 and "rows.csv:2" in result.output and "nothing was imported" in result.output
+    long_field = tmp_path / "long.csv"  # Python's csv field limit is 131,072 characters (issue #11)
+    long_field.write_text(
+        "e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c,1,x,y\n"
+        f'c0f11178372c6aaccddea259648fbfd62f434c89c9e99b249772be216c8d055c,2,x,"{"t" * 140_000}"\n'
+    )
+    too_long = run(path, "import", str(long_field))
+    assert too_long.exit_code == 3 and too_long.output == (
+        "error: long.csv:2: field too long; nothing was imported\n"
+    )
     assert run(path, "remove", "1", "99").exit_code == BANK_FAILED
     assert run(path, "stats", "--json").output == before
     assert "Traceback" not in missing.output + result.output

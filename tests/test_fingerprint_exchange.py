@@ -77,6 +77,8 @@ def test_threatexchange_cli_formats(tmp_path: Path) -> None:
         (f"{H1},1,x,y\n{H2},1,2\n", r"rows\.csv:2: expected `hash,id,added_on,tags`.*3 fields"),
         (f"{H1},notanumber,x,y\n", r"rows\.csv:1: the id column must be an integer"),
         ("signal_type,signal_str\nmd5,abc\n", r"holds no PDQ hash rows"),
+        # Python's csv refuses a field over 131,072 characters (issue #11: it was an internal error)
+        (f'{H1},1,x,y\n{H2},1,x,"{"t" * 140_000}"\n', r"rows\.csv:2: field too long; nothing was imported"),
     ],
 )
 def test_malformed_csv_rows_name_file_and_line(tmp_path: Path, content: str, message: str) -> None:
@@ -122,6 +124,19 @@ def test_hma_vpdq_json(tmp_path: Path) -> None:
     assert [x.hash for x in item.fingerprint.frames] == [x.hash for x in fp.frames]
     f.write_text('["not,a"]')
     with pytest.raises(ExchangeFormatError, match="entry 1"):
+        read_items(f)
+    f.write_text("[" * 100_000 + "]" * 100_000)  # deeper than Python's parser recurses
+    with pytest.raises(ExchangeFormatError, match=r"signal\.json: not JSON \(nested too deeply\)"):
+        read_items(f)
+    f.write_text(json.dumps([[f"{H1},100,0.0"]]))
+    with pytest.raises(ExchangeFormatError, match='entry 1: expected a "hash,quality,timestamp" string'):
+        read_items(f)
+
+
+def test_deeply_nested_jsonl_is_a_format_error(tmp_path: Path) -> None:
+    f = tmp_path / "items.jsonl"
+    f.write_text("[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ExchangeFormatError, match=r"items\.jsonl:1: not JSON \(nested too deeply\)"):
         read_items(f)
 
 

@@ -35,7 +35,8 @@ from vidsleuth.signals.provenance.reader import (
 )
 from vidsleuth.signals.provenance.signal import ProvenanceSignal
 from vidsleuth.signals.provenance.store import ManifestStore
-from vidsleuth.signals.provenance.trust import NO_TRUST_LIST, TrustAnchors, TrustAnchorsError
+from vidsleuth.signals.provenance.trust import NO_TRUST_LIST, TrustAnchorsError, TrustList, check_settings
+from vidsleuth.signals.provenance.verdicts import TrustContext
 from vidsleuth.signals.provenance.vocabulary import SOURCE_TYPE_MEANING
 from vidsleuth.signals.provenance.wording import generator_label
 
@@ -116,6 +117,27 @@ def store(
     return ManifestStore.from_c2pa_json(data)
 
 
+def user_trust(name: str = "anchors.pem") -> TrustContext:
+    """A trust context as if the user had supplied one PEM list (the verdicts come from the status codes)."""
+    t = TrustList(
+        key=f"user:{name}",
+        level="user",
+        title=f"user-supplied list {name}",
+        anchors="",
+        certificates=1,
+        sha256="0" * 12,
+    )
+    return TrustContext(t.label, (t,), "add")
+
+
+@pytest.fixture(autouse=True)
+def _no_installed_lists(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests here see no installed trust list unless they install one (a developer's own lists must not
+    change their results)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("VIDSLEUTH_TRUST_DIR", raising=False)
+
+
 def found(evidence: Sequence[Evidence]) -> dict[str, Evidence]:
     return {e.code: e for e in evidence}
 
@@ -193,7 +215,7 @@ def test_capture_claim_strength_follows_trust_and_bindings(
         failure=([] if hash_ok else [status("assertion.bmffHash.mismatch", _hash(label))])
         + ([] if trust_code.endswith(".trusted") else [trust]),
     )
-    evidence, _ = assess(s, trust_label="user-supplied: test", trust_configured=True)
+    evidence, _ = assess(s, user_trust("test.pem"))
     capture = found(evidence)["c2pa.capture_assertion"]
     assert capture.hypothesis.value == "provenance_attested" and low <= capture.strength <= high
     assert "c2pa.ai_generated_assertion" not in found(evidence)
@@ -271,7 +293,7 @@ def test_manifest_without_ai_assertion_is_informational_only() -> None:
     )
     s = store([opened], success=intact("urn:v"))
     evidence, metrics = assess(s)
-    assert [e.code for e in evidence] == ["c2pa.manifest_no_ai_assertion"]
+    assert [e.code for e in evidence] == ["c2pa.manifest_no_ai_assertion", "c2pa.trust_not_checked"]
     assert all(e.stance is Stance.INFORMATIONAL for e in evidence)
     assert verdict_of(evidence) is VerdictLabel.NO_INDICATORS
     assert metrics.manifest_present is True and metrics.active_manifest == "urn:v"
@@ -305,14 +327,18 @@ def test_statuses_are_assigned_to_the_manifest_their_url_names() -> None:
 
 def test_metrics_keep_the_panel_shape() -> None:
     s = store([manifest("urn:a", "trainedAlgorithmicMedia")], success=intact("urn:a"))
-    metrics = assess(s, trust_label="user-supplied: anchors.pem")[1].to_json()
+    metrics = assess(s, user_trust())[1].to_json()
     assert set(metrics) == {
         "manifest_present",
         "trust_list",
         "validation_state",
         "active_manifest",
         "manifests",
+        "trust_lists",
+        "trust_mode",
+        "trust_problems",
     }
+    assert metrics["trust_lists"][0]["key"] == "user:anchors.pem" and metrics["trust_mode"] == "add"
     entry = metrics["manifests"][0]
     assert set(entry) == {
         "label",
@@ -327,7 +353,10 @@ def test_metrics_keep_the_panel_shape() -> None:
         "bindings_intact",
         "signer_trust",
         "validation",
+        "trust",
+        "identities",
     }
+    assert entry["trust"]["result"] == "not_checked" and entry["trust"]["summary"] == "signer trust unknown"
     assert set(entry["signer"]) == {"issuer", "common_name", "alg", "time", "cert_serial"}
     assert set(entry["actions"][0]) == {"action", "software_agent", "digital_source_type", "when"}
     assert set(entry["validation"]) == {"passed", "failed", "informational"}
@@ -368,10 +397,15 @@ def test_mime_hints() -> None:
 
 def test_trust_anchor_files_are_checked(tmp_path: Path) -> None:
     with pytest.raises(TrustAnchorsError, match="could not read"):
-        TrustAnchors.load(tmp_path / "missing.pem")
+        TrustList.user(tmp_path / "missing.pem")
     (tmp_path / "empty.pem").write_text("hello\n")
     with pytest.raises(TrustAnchorsError, match="no '-----BEGIN CERTIFICATE-----'"):
-        TrustAnchors.load(tmp_path / "empty.pem")
+        TrustList.user(tmp_path / "empty.pem")
+    (tmp_path / "garbage.pem").write_text(
+        "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"
+    )
+    with pytest.raises(TrustAnchorsError, match="does not parse"):
+        TrustList.user(tmp_path / "garbage.pem")
 
 
 def test_manifest_marker_is_found_across_chunk_boundaries(tmp_path: Path) -> None:
@@ -407,7 +441,7 @@ def composite_result() -> SignalResult:
         success=intact("urn:top"),
         failure=[status("signingCredential.untrusted", _sig("urn:top"))],
     )
-    evidence, metrics = assess(s, trust_label="user-supplied: anchors.pem (1 certificate)")
+    evidence, metrics = assess(s, user_trust())
     return SignalResult.ok("provenance", "1.0.0", evidence, metrics)
 
 
@@ -427,6 +461,9 @@ def test_metrics_read_back_unchanged() -> None:
         "validation_state": None,
         "active_manifest": None,
         "manifests": [],
+        "trust_lists": [],
+        "trust_mode": None,
+        "trust_problems": [],
     }
 
 
@@ -438,12 +475,15 @@ def test_panel_shows_each_manifest_and_links_it_to_the_findings_that_cite_it() -
     nav = html.split("<nav", 1)[1].split("</nav>", 1)[0]
     assert '<a href="#c2pa">Content Credentials</a>' in nav and "<h2>Content Credentials</h2>" in c2pa
     assert html.index('id="evidence"') < html.index('id="c2pa"')  # the first section after the evidence
-    assert "Validation state: <strong>Invalid</strong> · Trust list: user-supplied: anchors.pem" in c2pa
+    assert (
+        "Validation state: <strong>Invalid</strong> · Trust list: user-supplied list anchors.pem (user"
+        in c2pa
+    )
     first, second = c2pa.split('<article class="manifest"')[1:]
     assert 'id="c2pa-manifest-1"' in first and "active manifest" in first and "active manifest" not in second
     assert "Adobe Premiere Pro signer" in first and "issued by</span> Adobe Inc." in first
     assert (
-        '<span class="chip bad">untrusted</span>' in first
+        '<span class="chip bad">not on list</span> not on the trust list' in first
         and '<span class="chip good">intact</span>' in first
     )
     assert '<td class="wrap">sun.png</td><td>componentOf</td><td>image/png</td><td>yes</td>' in first
@@ -463,8 +503,12 @@ def test_panel_shows_each_manifest_and_links_it_to_the_findings_that_cite_it() -
 def test_markdown_lists_each_manifest() -> None:
     md = render(build([composite_result()]), "md")
     part = md.split("## Content Credentials (C2PA)\n", 1)[1]
-    assert part.startswith("\nValidation state: **Invalid**\n\n- Manifest `urn:top` (active): signed by")
-    assert "  - Signer trust: **untrusted** against user-supplied: anchors.pem (1 certificate); " in part
+    head = (
+        "\nValidation state: **Invalid**\n\nTrust lists: user-supplied list anchors.pem (user, 1 certificate"
+    )
+    assert part.startswith(head)
+    assert "\n\n- Manifest `urn:top` (active): signed by" in part
+    assert "  - Signer trust: **not on list**, not on the trust list; hash bindings: **intact**" in part
     assert "hash bindings: **intact**" in part and "  - Ingredients: sun.png" in part
     assert "- Manifest `adobe:urn:p`: signed by Adobe Photoshop signer (issued by Adobe Inc.)" in part
     assert "`compositeWithTrainedAlgorithmicMedia` (a composite that includes generative-AI material)" in part
@@ -687,19 +731,27 @@ def test_signed_capture_is_trusted_only_with_the_matching_anchor(
     result = provenance(trusted)
     capture = found(result.evidence)["c2pa.capture_assertion"]
     assert capture.strength >= 0.9 and capture.data["trusted"] is True
-    assert result.metrics["trust_list"].startswith("user-supplied: Test_Camera_Co_anchors.pem (1 certificate")
+    assert result.metrics["trust_list"].startswith(
+        "user-supplied list Test_Camera_Co_anchors.pem (user, 1 certificate"
+    )
     assert result.metrics["manifests"][0]["signer_trust"] == "trusted"
+    trust = result.metrics["manifests"][0]["trust"]
+    assert trust["result"] == "trusted" and trust["level"] == "user" and trust["via"] == "anchor"
+    assert trust["summary"] == "trusted by the user-supplied list Test_Camera_Co_anchors.pem"
     assert result.metrics["validation_state"] == "Trusted"
     assert trusted.verdict.label is VerdictLabel.CAMERA_ORIGINAL
 
     unchecked = provenance(run(signed, isolate=False))
-    assert unchecked.metrics["trust_list"] == NO_TRUST_LIST
+    assert unchecked.metrics["trust_list"].startswith(NO_TRUST_LIST + " (no trust list installed: install")
     assert 0.55 <= found(unchecked.evidence)["c2pa.capture_assertion"].strength < 0.7
+    assert "vidsleuth trust refresh" in found(unchecked.evidence)["c2pa.trust_not_checked"].summary
 
     other = make_pki(tmp_path, "Other Org")
     wrong = provenance(run(signed, trust=other.ca_pem))
     assert wrong.metrics["manifests"][0]["signer_trust"] == "untrusted"
-    assert "not on the supplied trust list" in found(wrong.evidence)["c2pa.capture_assertion"].summary
+    assert wrong.metrics["manifests"][0]["trust"]["result"] == "not_on_list"
+    summary = found(wrong.evidence)["c2pa.capture_assertion"].summary
+    assert "is not on the trust lists tried (user:Other_Org_anchors.pem)" in summary
 
 
 def test_tampered_ai_file_weakens_the_claim(pki: Pki, plain_video: Path, tmp_path: Path) -> None:
@@ -764,10 +816,19 @@ def test_plain_video_has_no_manifest_and_isolation_agrees(
     assert read_manifest_store(signed, isolate=True) == read_manifest_store(signed, isolate=False)
 
 
-@pytest.mark.parametrize("isolate", [True, False])
-def test_anchors_rejected_by_c2pa_raise_a_typed_error(plain_video: Path, isolate: bool) -> None:
-    with pytest.raises(TrustAnchorsError, match="c2pa rejected"):
-        read_manifest_store(plain_video, trust=TrustAnchors("not a pem", "bad.pem"), isolate=isolate)
+def test_c2pa_settings_are_checked_against_a_schema() -> None:
+    """c2pa-python accepts misspelled settings keys silently (a typo would fail open), so vidsleuth checks
+    every settings object it sends against the keys it means."""
+    good = reader.reader_settings(None)
+    assert check_settings(good) is good
+    for bad in (
+        {**good, "verify": {**good["verify"], "ocsp_fecth": False}},
+        {**good, "trust": {"tsa_trust_anchors": "x"}},
+        {**good, "bogus": {}},
+        {**good, "trust": {"anchors": [{"trust_anchors": "x", "trust_kind": "cawg"}]}},
+    ):
+        with pytest.raises(ValueError, match="c2pa settings"):
+            check_settings(bad)
 
 
 def test_isolated_reader_survives_a_crash_and_a_hang(
@@ -918,3 +979,47 @@ def test_deeply_nested_boxes_fail_cleanly_and_fast(isolate: bool) -> None:
     with pytest.raises(UnreadableManifestError, match="nested") as err:
         read_manifest_store(path, isolate=isolate)
     assert time.monotonic() - started < 5 and err.value.manifest_marker is False
+
+
+@pytest.mark.corpus
+def test_cawg_identity_assertion_names_who_it_names() -> None:
+    result, _ = corpus_result("c2pa/s4m_PTS_TRUSTED_sony_official_cawg_wdr.mp4")
+    identity = found(result.evidence)["c2pa.identity_assertion"]
+    assert identity.data["named"] == "Westdeutscher Rundfunk, PTS-WDR"
+    assert identity.data["sig_type"] == "cawg.x509.cose" and "named, not verified" in identity.summary
+    active = result.metrics["manifests"][0]
+    assert active["identities"][0]["named"] == "Westdeutscher Rundfunk, PTS-WDR"
+    html = render(build([result]), "html")
+    assert "names <strong>Westdeutscher Rundfunk, PTS-WDR</strong>" in html
+
+
+def test_the_scorecard_counts_provenance_sources_per_class() -> None:
+    """The eval scorecard counts items carrying each provenance source (C2PA claim, AIGC label, invisible
+    mark), split by class, and how many were attribution-grade."""
+    from vidsleuth.core.evidence import Hypothesis
+    from vidsleuth.evaluate.dataset import Item
+    from vidsleuth.evaluate.labels import LabelClass
+    from vidsleuth.evaluate.metrics import Row, provenance_counts
+    from vidsleuth.evaluate.scores import item_scores
+
+    def row(cls: LabelClass, *evidence: Evidence) -> Row:
+        report = build([SignalResult.ok("provenance", "1.1.0", list(evidence))])
+        item = Item(Path("/x.mp4"), "x.mp4", cls.value, cls)
+        return Row(item, "original", "ab" * 32, item_scores(report))
+
+    def claim(grade: bool) -> Evidence:
+        data = {"attribution_source": "c2pa", "attribution_grade": grade, "generator": "G"}
+        return Evidence.supports("c2pa.ai_generated_assertion", Hypothesis.AI_GENERATED, 0.95, "s", data=data)
+
+    counts = provenance_counts(
+        [
+            row(LabelClass.AI, claim(True)),
+            row(LabelClass.AI, claim(False)),
+            row(LabelClass.AI),
+            row(LabelClass.REAL),
+        ]
+    )
+    assert set(counts) == {"c2pa"}
+    pos, neg = counts["c2pa"]["positives"], counts["c2pa"]["negatives"]
+    assert (pos["carried"]["hits"], pos["carried"]["n"], pos["attribution_grade"]["hits"]) == (2, 3, 1)
+    assert (neg["carried"]["hits"], neg["carried"]["n"]) == (0, 1)

@@ -5,10 +5,13 @@ not happen are answered by a fake resolver."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import http.server
+import socket
 import sys
 import threading
+import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -273,3 +276,78 @@ def test_api_refuses_private_urls_before_fetching(tmp_path: Path, server: str) -
     assert disabled.post("/api/cases", json={"url": "https://example.org/x.mp4"}).json()["error"]["code"] == (
         "urls_disabled"
     )
+
+
+class _Trickle:
+    """A loopback server that answers one request per connection, slowly: `head` is sent one byte every
+    `interval` seconds, then `body_bytes` more the same way, for at most `give_up` seconds (so a
+    regression hangs a test for a bounded time, not for ever)."""
+
+    def __init__(self, head: bytes, body_bytes: int, interval: float = 0.1, give_up: float = 20.0) -> None:
+        self.head, self.body_bytes, self.interval, self.give_up = head, body_bytes, interval, give_up
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = self.listener.accept()
+            with conn:
+                conn.recv(65536)
+                end = time.monotonic() + self.give_up
+                for byte in [self.head[k : k + 1] for k in range(len(self.head))] + [b"\0"] * self.body_bytes:
+                    if time.monotonic() > end:
+                        return
+                    conn.sendall(byte)
+                    time.sleep(self.interval)
+
+    def close(self) -> None:
+        self.listener.close()
+        self.thread.join(25)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "head"),
+    [
+        ("http", b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 1000000\r\n\r\n"),
+        ("http", b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 1000),  # headers that never end
+        ("https", b"\x16\x03\x03\x40\x00"),  # a TLS handshake record of 16 kB, sent a byte at a time
+    ],
+    ids=["body", "headers", "tls-handshake"],
+)
+def test_the_download_deadline_holds_while_a_read_is_blocked(
+    scheme: str, head: bytes, tmp_path: Path
+) -> None:
+    """Issue #11: a server trickling a byte at a time kept a 30 s deadline waiting for 75 s, because each
+    read waited for a full buffer and every byte came within the socket timeout."""
+    trickle = _Trickle(head, body_bytes=10_000)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match=r"took longer than its 2 s limit"):
+            fetch_to_file(
+                f"{scheme}://127.0.0.1:{trickle.port}/slow.mp4",
+                tmp_path / "slow",
+                max_bytes=10**7,
+                timeout=5.0,  # every byte comes well within it: only the deadline can end this
+                deadline_s=2.0,
+                exempt=LOOPBACK,
+            )
+        elapsed = time.monotonic() - started
+    finally:
+        trickle.close()
+    assert 1.9 < elapsed < 3.5, elapsed
+    assert not (tmp_path / "slow").exists()  # nothing half-downloaded is left
+
+
+def test_a_body_shorter_than_its_length_is_a_failed_download(tmp_path: Path) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n"
+    short = _Trickle(head, body_bytes=20, interval=0.0)
+    try:
+        with pytest.raises(FetchError, match="broke off after 20 bytes"):
+            fetch_to_file(
+                f"http://127.0.0.1:{short.port}/short.mp4", tmp_path / "s", max_bytes=10**7, exempt=LOOPBACK
+            )
+    finally:
+        short.close()
+    assert not (tmp_path / "s").exists()

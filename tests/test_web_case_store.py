@@ -84,6 +84,30 @@ def test_recover_after_a_crash(store: CaseStore) -> None:
     )
 
 
+def test_a_failed_case_never_looks_as_if_it_were_still_running(store: CaseStore) -> None:
+    """Issue #11: a case failed as `interrupted` kept `progress.stage = "decode"`."""
+    case = store.create_case(display_name="a.mp4", source_kind="upload", stored_name="x")
+    for _attempt in range(2):  # two server crashes in the middle of decoding
+        assert store.claim_next() is not None
+        store.set_progress(
+            case.id, {"stage": "decode", "decode": 0.4, "signals": {"shots": "running", "c2pa": "ok"}}
+        )
+        store.recover(max_attempts=2)
+    record = store.get(case.id)
+    assert record is not None and record.status == "failed" and record.error_code == "interrupted"
+    assert record.progress == {
+        "stage": "failed",
+        "decode": 0.4,
+        "signals": {"shots": "not_run", "c2pa": "ok"},
+    }
+    other = store.create_case(display_name="b.mp4", source_kind="upload", stored_name="y")
+    assert store.claim_next() is not None
+    store.set_progress(other.id, {"stage": "decode", "decode": 0.1})
+    store.fail(other.id, "upload_missing", "gone")  # failed without a progress of its own
+    failed = store.get(other.id)
+    assert failed is not None and failed.progress == {"stage": "failed", "decode": 0.1}
+
+
 def test_graceful_release_does_not_count_an_attempt(store: CaseStore) -> None:
     case = store.create_case(display_name="a.mp4", source_kind="upload", stored_name="x")
     store.claim_next()

@@ -224,3 +224,38 @@ def test_security_headers_and_host_and_origin_checks(client: TestClient) -> None
         headers={"Origin": "https://attacker.example"},
     )
     assert_error(forged, 403, "cross_origin")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another origin too
+        {"Referer": "https://attacker.example/page.html"},
+        {"Referer": "http://testserver.attacker.example/"},
+        {"Sec-Fetch-Site": "same-origin", "Referer": "https://attacker.example/"},
+    ],
+)
+def test_cross_site_requests_without_origin_are_refused(client: TestClient, headers: dict[str, str]) -> None:
+    """Issue #11: with no Origin header, the browser's Sec-Fetch-Site and the Referer still tell another
+    site's request, and it is refused before it changes anything."""
+    before = client.get("/api/cases").json()["total"]
+    answer = client.post("/api/cases", json={"url": "https://example.org/a.mp4"}, headers=headers)
+    assert_error(answer, 403, "cross_origin")
+    form = client.post("/login", data={"token": "x"}, headers=headers, follow_redirects=False)
+    assert_error(form, 403, "cross_origin")
+    assert client.get("/api/cases").json()["total"] == before
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # curl, scripts, API clients: judged by the token alone
+        {"Sec-Fetch-Site": "same-origin", "Referer": "http://testserver/"},  # the app's own page
+        {"Sec-Fetch-Site": "none"},  # typed or bookmarked
+        {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+    ],
+)
+def test_own_and_non_browser_requests_are_accepted(client: TestClient, headers: dict[str, str]) -> None:
+    answer = client.post("/api/cases", json={"url": "http://10.0.0.1/a.mp4"}, headers=headers)
+    assert_error(answer, 422, "url_refused")  # got past the origin check, to the URL check

@@ -5,6 +5,12 @@ a malformed import row or a crash half-way leaves the bank as it was), and `remo
 it was given or none. The schema version is checked on open; a bank from a newer vidsleuth is refused
 with a message instead of being misread or "upgraded" into damage.
 
+Concurrent use: writers take the write lock first (SQLite: BEGIN IMMEDIATE, waiting up to 30 s;
+PostgreSQL: a transaction-scoped advisory lock), so concurrent adds queue instead of failing, and a new
+bank's schema is made in one transaction under that lock, so no process ever sees half of one (issue
+#11). Ids are never reused after a removal (AUTOINCREMENT on SQLite; an older table is rebuilt with it
+by the first change, in that change's transaction).
+
 An older bank (schema 1, before local features) opens and is searched as it is; the first change to it
 creates the missing table and records the new schema version inside that change's transaction, so an
 upgrade never happens half-way. Its stills get local features when they are added again (`add` of a
@@ -13,21 +19,24 @@ file already banked fills in the features it lacks).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, insert, inspect, select
+from sqlalchemy import Connection, Engine, delete, func, insert, inspect, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable
 
 from vidsleuth._version import __version__
-from vidsleuth.bank.db import connect, display_location, resolve_location, to_url
+from vidsleuth.bank.db import WRITE_OPTION, connect, display_location, resolve_location, to_url
 from vidsleuth.bank.errors import BankError, BankNotFoundError, BankVersionError
 from vidsleuth.bank.models import SCHEMA_VERSION, BankFeatures, BankFrame, BankInfo, BankItem, Base
 from vidsleuth.fingerprint.index_cache import IndexCache, cache_dir
@@ -110,6 +119,7 @@ class Bank:
 
     def __init__(self, engine: Engine, location: str) -> None:
         self._engine = engine
+        self._writer = engine.execution_options(**{WRITE_OPTION: True})  # BEGIN IMMEDIATE on SQLite
         self.location = location
         self.display = display_location(location)
         self.schema_version = SCHEMA_VERSION
@@ -129,29 +139,45 @@ class Bank:
         return bank
 
     def _check_schema(self, create: bool) -> None:
+        """Check (and with `create`, make) the schema.
+
+        The schema is made in one transaction under the write lock (BEGIN IMMEDIATE on SQLite, an
+        advisory lock on PostgreSQL), so a concurrent opener sees no bank or a whole one, never half of
+        one. A partial schema is looked at again under the lock before it is called damaged: an older
+        vidsleuth creating it without a transaction is waited for, an abandoned creation (no info, no
+        items) is completed, anything else is damage."""
         try:
-            tables = set(inspect(self._engine).get_table_names())
-            if "bank_info" not in tables:
-                if not create:
-                    raise BankNotFoundError(
-                        f"{self.display} holds no vidsleuth bank; create one with `vidsleuth bank add FILE`"
-                    )
-                with Session(self._engine) as session, session.begin():
-                    Base.metadata.create_all(session.connection())
-                    session.add_all(
-                        [
-                            BankInfo(key="schema_version", value=str(SCHEMA_VERSION)),
-                            BankInfo(key="revision", value="0"),
-                            BankInfo(key="created_at", value=_now()),
-                            BankInfo(key="created_by", value=f"vidsleuth {__version__}"),
-                        ]
-                    )
-                return
-            with Session(self._engine) as session:
-                raw = session.get(BankInfo, "schema_version")
-            version = int(raw.value) if raw is not None and raw.value.isdigit() else None
-        except (DatabaseError, OperationalError) as exc:
+            with self._engine.connect() as conn:
+                tables, version = _schema_state(conn)
+            if not _schema_complete(tables, version) and (create or "bank_info" in tables):
+                with self._writer.begin() as conn:
+                    self._lock_writers(conn)
+                    tables, version = _schema_state(conn)
+                    if create and _creation_abandoned(conn, tables, version):
+                        Base.metadata.create_all(conn, checkfirst=True)
+                        conn.execute(
+                            insert(BankInfo),
+                            [
+                                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                                {"key": "revision", "value": "0"},
+                                {"key": "created_at", "value": _now()},
+                                {"key": "created_by", "value": f"vidsleuth {__version__}"},
+                            ],
+                        )
+                        return
+        except OperationalError as exc:
+            if _is_locked(exc):
+                raise BankError(
+                    f"{self.display}: is being created or changed by another vidsleuth that did not finish "
+                    "within 30 s; try again"
+                ) from None
             raise BankError(f"{self.display}: cannot be opened as a bank ({_db_reason(exc)})") from None
+        except DatabaseError as exc:
+            raise BankError(f"{self.display}: cannot be opened as a bank ({_db_reason(exc)})") from None
+        if "bank_info" not in tables:
+            raise BankNotFoundError(
+                f"{self.display} holds no vidsleuth bank; create one with `vidsleuth bank add FILE`"
+            )
         if version is None:
             raise BankError(f"{self.display}: bank is damaged (no schema version in bank_info)")
         if version > SCHEMA_VERSION:
@@ -159,17 +185,45 @@ class Bank:
                 f"{self.display}: bank schema {version} was written by a newer vidsleuth (this version "
                 f"reads schema {SCHEMA_VERSION}); upgrade vidsleuth to use it"
             )
-        needed = {"bank_items", "bank_frames"} | ({"bank_features"} if version >= FEATURES_SCHEMA else set())
-        missing = needed - tables
+        missing = _needed_tables(version) - tables
         if missing:
             raise BankError(f"{self.display}: bank is damaged (missing tables: {', '.join(sorted(missing))})")
         self.schema_version = version
 
-    def _upgrade(self, session: Session) -> None:
-        """Bring an older bank to this schema inside the caller's transaction (creates missing tables).
+    def _lock_writers(self, conn: Connection) -> None:
+        """Serialize writers: SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL takes a
+        transaction-scoped advisory lock (so two first adds cannot both create the schema, and an add's
+        "already banked?" check cannot change before it writes)."""
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
 
-        The version row is written first: SQLite's Python driver opens its transaction at the first
-        write, so a CREATE TABLE issued before it would commit on its own."""
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One write transaction, under the write lock, with the bank brought to this version first
+        (inside the same transaction: an upgrade never happens on its own, or half-way)."""
+        with self._writer.connect() as conn:
+            raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+            # Rebuilding a table for AUTOINCREMENT drops the old one, which must not cascade to its
+            # frames: foreign keys are off for that transaction (SQLite ignores the pragma inside one).
+            rebuild = raw is not None and bool(_legacy_id_tables(raw))
+            if rebuild:
+                assert raw is not None
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with Session(bind=conn) as session, session.begin():
+                    self._lock_writers(session.connection())
+                    if rebuild:
+                        _rebuild_for_autoincrement(session.connection())
+                    self._upgrade(session)
+                    yield session
+            finally:
+                if rebuild:
+                    assert raw is not None
+                    with contextlib.suppress(Exception):
+                        raw.execute("PRAGMA foreign_keys=ON")
+
+    def _upgrade(self, session: Session) -> None:
+        """Bring an older bank to this schema inside the caller's transaction (creates missing tables)."""
         if self.schema_version >= SCHEMA_VERSION:
             return
         session.merge(BankInfo(key="schema_version", value=str(SCHEMA_VERSION)))
@@ -196,8 +250,7 @@ class Bank:
         completed: list[int] = []
         now = _now()
         try:
-            with Session(self._engine) as session, session.begin():
-                self._upgrade(session)
+            with self._write() as session:
                 seen: dict[str, int] = {}
                 ids = [i.content_id for i in items]
                 for chunk in range(0, len(ids), 500):
@@ -219,7 +272,7 @@ class Bank:
                 if added or completed:
                     self._bump_revision(session)
         except SQLAlchemyError as exc:
-            raise BankError(f"{self.display}: nothing was added ({_db_reason(exc)})") from None
+            raise BankError(f"{self.display}: nothing was added ({_write_reason(exc)})") from None
         self.schema_version = SCHEMA_VERSION
         return AddOutcome(tuple(added), tuple(skipped), tuple(completed))
 
@@ -291,8 +344,7 @@ class Bank:
         """Remove these items (all, or none when one is not in the bank). Returns what was removed."""
         wanted = sorted({int(i) for i in item_ids})
         try:
-            with Session(self._engine) as session, session.begin():
-                self._upgrade(session)
+            with self._write() as session:
                 rows = session.scalars(select(BankItem).where(BankItem.id.in_(wanted))).all()
                 found = {int(r.id) for r in rows}
                 missing = [i for i in wanted if i not in found]
@@ -306,7 +358,7 @@ class Bank:
                 session.execute(delete(BankItem).where(BankItem.id.in_(wanted)))
                 self._bump_revision(session)
         except SQLAlchemyError as exc:
-            raise BankError(f"{self.display}: nothing was removed ({_db_reason(exc)})") from None
+            raise BankError(f"{self.display}: nothing was removed ({_write_reason(exc)})") from None
         self.schema_version = SCHEMA_VERSION
         return infos
 
@@ -476,6 +528,84 @@ class _ReadSession:
         self._session.close()
         if isinstance(exc, SQLAlchemyError):
             raise BankError(f"{self._display}: cannot be read ({_db_reason(exc)})") from None
+
+
+# Schema helpers -----------------------------------------------------------------------------------
+_ID_TABLES = ("bank_items", "bank_frames")  # ids cited outside the bank: never reused
+# pg_advisory_xact_lock key of the bank's writers: the first 8 bytes of sha256("vidsleuth bank"), signed.
+_PG_LOCK_KEY = int.from_bytes(hashlib.sha256(b"vidsleuth bank").digest()[:8], "big", signed=True)
+
+
+def _needed_tables(version: int) -> set[str]:
+    return {"bank_items", "bank_frames"} | ({"bank_features"} if version >= FEATURES_SCHEMA else set())
+
+
+def _schema_state(conn: Connection) -> tuple[set[str], int | None]:
+    """The bank tables present and the recorded schema version (None when there is none)."""
+    tables = set(inspect(conn).get_table_names())
+    version = None
+    if "bank_info" in tables:
+        raw = conn.execute(select(BankInfo.value).where(BankInfo.key == "schema_version")).scalar()
+        version = int(raw) if raw is not None and raw.isdigit() else None
+    return tables, version
+
+
+def _schema_complete(tables: set[str], version: int | None) -> bool:
+    return "bank_info" in tables and version is not None and _needed_tables(version) <= tables
+
+
+def _creation_abandoned(conn: Connection, tables: set[str], version: int | None) -> bool:
+    """No bank here yet (other tables may share the database), or one whose creation stopped before it
+    recorded anything (an older vidsleuth made the tables one by one): nothing to lose by making it."""
+    if version is not None or ("bank_info" in tables and _has_rows(conn, "bank_info")):
+        return False
+    return "bank_items" not in tables or not _has_rows(conn, "bank_items")
+
+
+def _has_rows(conn: Connection, table: str) -> bool:
+    return conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None
+
+
+def _legacy_id_tables(raw: Any) -> list[str]:
+    """SQLite tables of this bank made before AUTOINCREMENT (whose ids a removal would free)."""
+    rows = raw.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)", _ID_TABLES
+    ).fetchall()
+    return [str(name) for name, sql in rows if "AUTOINCREMENT" not in str(sql or "").upper()]
+
+
+def _rebuild_for_autoincrement(conn: Connection) -> None:
+    """Rebuild the bank's id tables with AUTOINCREMENT, rows and ids unchanged (SQLite's documented
+    12-step table change, inside the caller's transaction, with foreign keys off for it). The next id
+    is then above every id present; ids removed before the rebuild above the highest left are not
+    known to anyone and may be given once more."""
+    legacy = set(_legacy_id_tables(conn.connection.dbapi_connection))
+    for name in _ID_TABLES:
+        if name not in legacy:
+            continue
+        table = Base.metadata.tables[name]
+        ddl = str(CreateTable(table).compile(dialect=conn.dialect)).strip()
+        temporary = f"{name}__rebuild"
+        columns = ", ".join(c.name for c in table.columns)
+        conn.exec_driver_sql(ddl.replace(f"CREATE TABLE {name} (", f"CREATE TABLE {temporary} (", 1))
+        conn.exec_driver_sql(f"INSERT INTO {temporary} ({columns}) SELECT {columns} FROM {name}")
+        conn.exec_driver_sql(f"DROP TABLE {name}")
+        conn.exec_driver_sql(f"ALTER TABLE {temporary} RENAME TO {name}")
+        for index in table.indexes:
+            index.create(conn)
+    problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        raise BankError(f"bank is damaged ({len(problems)} rows point to missing items); nothing was changed")
+
+
+def _is_locked(exc: BaseException) -> bool:
+    return "locked" in str(getattr(exc, "orig", exc)).lower()
+
+
+def _write_reason(exc: BaseException) -> str:
+    if _is_locked(exc):
+        return "another vidsleuth kept the bank locked for 30 s; try again"
+    return _db_reason(exc)
 
 
 def _db_reason(exc: BaseException) -> str:

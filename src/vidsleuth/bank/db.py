@@ -73,12 +73,32 @@ def to_url(location: str) -> URL:
     return URL.create("sqlite", database=str(Path(location).expanduser().resolve()))
 
 
-def _enable_sqlite_foreign_keys(engine: Engine) -> None:
+# Execution option of the engine the bank writes through: on SQLite its transactions start with
+# BEGIN IMMEDIATE (the write lock is taken first, so concurrent writers queue up instead of failing,
+# and what a writer reads before writing cannot change under it).
+WRITE_OPTION = "vidsleuth_write"
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """Real transactions on SQLite, DDL included.
+
+    Python's sqlite3 driver opens a transaction only before INSERT/UPDATE/DELETE, so a CREATE TABLE
+    commits on its own and a concurrent process could see half a schema (issue #11). With the driver's
+    own transaction handling off, every SQLAlchemy transaction starts with an explicit BEGIN (the recipe
+    in SQLAlchemy's SQLite dialect documentation): a schema is created, or upgraded, all at once or not
+    at all, and a read sees one consistent state of the bank."""
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver no longer begins or commits on its own
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = bool(conn.get_execution_options().get(WRITE_OPTION))
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def connect(location: str, *, create: bool) -> Engine:
@@ -102,7 +122,7 @@ def connect(location: str, *, create: bool) -> Engine:
     try:
         if path is not None or url.get_backend_name() == "sqlite":
             engine = create_engine(url, connect_args={"timeout": 30})
-            _enable_sqlite_foreign_keys(engine)
+            _sqlite_transactions(engine)
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:

@@ -10,6 +10,11 @@
 - `bank_features` (schema 2): local features of a banked still, one row per item: ORB keypoints and
   descriptors as two blobs, for photo-origin search (vidsleuth.fingerprint.photo_origin).
 
+Item and frame ids are never reused after a removal (exported reports, case notes and te-csv files cite
+them): SQLite tables are created with AUTOINCREMENT, and a bank created before that (same schema) is
+rebuilt with it by its first change, in that change's transaction (see vidsleuth.bank.bank); the columns
+do not change, so older versions still read and write it.
+
 Schema history: 1, the first; 2 adds `bank_features`. A schema-1 bank opens and is searched as it is
 (its stills have no local features); the first change to it (add, import, remove) creates the table and
 records schema 2 in the same transaction (see vidsleuth.bank.bank).
@@ -38,6 +43,9 @@ class BankInfo(Base):
 
 class BankItem(Base):
     __tablename__ = "bank_items"
+    # Ids are never reused after a removal: they appear in exported reports and case notes. On SQLite
+    # that takes AUTOINCREMENT; PostgreSQL's BIGSERIAL sequence never goes back by itself.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))  # video | image
@@ -59,6 +67,7 @@ class BankItem(Base):
 
 class BankFrame(Base):
     __tablename__ = "bank_frames"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # frame ids are exported as te-csv descriptor ids
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("bank_items.id", ondelete="CASCADE"), index=True)

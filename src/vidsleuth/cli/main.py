@@ -24,6 +24,7 @@ from vidsleuth.cli.base import Group, debug_option, error
 from vidsleuth.cli.evaluate import calibrate_command, eval_command
 from vidsleuth.cli.serve import serve
 from vidsleuth.cli.terminal import ProgressBar, print_summary
+from vidsleuth.cli.trust import trust
 from vidsleuth.core.errors import ExitCode
 from vidsleuth.core.report import Report
 from vidsleuth.core.settings import Settings
@@ -99,6 +100,15 @@ def main() -> None:
     "--trust-anchors", type=click.Path(), help="PEM file of C2PA trust anchors (provenance.trust_anchors)."
 )
 @click.option(
+    "--reference-face",
+    "reference_faces",
+    multiple=True,
+    type=click.Path(),
+    metavar="PHOTO",
+    help="Photo (or folder of photos) of a person to look for in the video (faces.reference_faces; "
+    "repeatable).",
+)
+@click.option(
     "--bank",
     "bank_location",
     help="Fingerprint bank to match against (SQLite file or database URL; default: $VIDSLEUTH_BANK, else "
@@ -130,6 +140,7 @@ def check(
     disable: tuple[str, ...],
     option_flags: tuple[str, ...],
     trust_anchors: str | None,
+    reference_faces: tuple[str, ...],
     bank_location: str | None,
     no_bank: bool,
     calibration: str | None,
@@ -145,6 +156,8 @@ def check(
     options: dict[str, dict[str, Any]] = parse_option_flags(option_flags)
     if trust_anchors:
         options.setdefault("provenance", {})["trust_anchors"] = trust_anchors
+    if reference_faces:
+        options.setdefault("faces", {})["reference_faces"] = reference_faces
     if bank_location:
         options.setdefault("fingerprint", {})["bank"] = bank_location
     if no_bank:
@@ -295,6 +308,7 @@ main.add_command(keyframes)
 main.add_command(serve)
 main.add_command(eval_command)
 main.add_command(calibrate_command)
+main.add_command(trust)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,7 +49,13 @@ DEFAULT_TOKEN_ENV = "VIDSLEUTH_TOKEN"
 @click.option("--max-upload-mb", default=500, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--max-duration", default=900.0, show_default=True, type=click.FloatRange(1), help="Seconds.")
 @click.option("--job-timeout", default=1800.0, show_default=True, type=click.FloatRange(10), help="Seconds.")
-@click.option("--worker-memory-mb", type=click.IntRange(256), help="Address-space cap per worker process.")
+@click.option(
+    "--worker-memory-mb",
+    type=click.IntRange(0),
+    default=3072,
+    show_default=True,
+    help="Memory cap per analysis process (its private memory, RLIMIT_DATA); 0: no cap.",
+)
 @click.option("--no-urls", is_flag=True, help="Accept uploads only; never fetch URLs.")
 @click.option("--delete-uploads", is_flag=True, help="Delete each video once analysed (reports are kept).")
 @click.option(
@@ -72,7 +78,7 @@ def serve(
     max_upload_mb: int,
     max_duration: float,
     job_timeout: float,
-    worker_memory_mb: int | None,
+    worker_memory_mb: int,
     no_urls: bool,
     delete_uploads: bool,
     allowed_hosts: tuple[str, ...],
@@ -109,7 +115,7 @@ def serve(
         max_duration_s=max_duration,
         workers=workers or default_workers(),
         job_timeout_s=job_timeout,
-        worker_memory_mb=worker_memory_mb,
+        worker_memory_mb=worker_memory_mb or None,
         allow_urls=not no_urls,
         keep_uploads=not delete_uploads,
         allowed_hosts=tuple(h.lower() for h in allowed_hosts),

@@ -140,6 +140,20 @@ def _condition(lines: list[str], c: Mapping[str, Any], first: bool) -> None:
                 f"| {rate(b.get('worth_checking'))} | {rate(b.get('inconclusive'))} | {esc(verdicts)} |"
             )
         lines.append("")
+    sources = c.get("provenance") or {}
+    if sources:
+        lines += [
+            "| provenance source | AI-generated items carrying it | of which attribution-grade "
+            "| real items carrying it |",
+            "|---|---|---|---|",
+        ]
+        for source, b in sources.items():
+            pos, neg = b.get("positives") or {}, b.get("negatives") or {}
+            lines.append(
+                f"| {esc(source)} | {rate(pos.get('carried'))} | {rate(pos.get('attribution_grade'))} "
+                f"| {rate(neg.get('carried'))} |"
+            )
+        lines.append("")
     worst = c.get("worst") or {}
     for kind, title in (("false_positives", "False positives (negatives flagged)"), ("misses", "Misses")):
         entries = worst.get(kind) or []

@@ -238,6 +238,26 @@ def worst_errors(rows: Sequence[Row], q: Question = Question.AI_GENERATED) -> di
     }
 
 
+def provenance_counts(rows: Sequence[Row]) -> dict[str, Any]:
+    """Per provenance source (C2PA claim, AIGC label, invisible mark): how many AI-generated and how many
+    real items carried it, and how many of those were attribution-grade (a signer on the C2PA Trust
+    List, a label from a known producer). A source on real items is a false positive of that source."""
+    out: dict[str, Any] = {}
+    data = _labelled(rows, Question.AI_GENERATED)
+    for source in sorted({s for _, sc, _ in data for s in sc.provenance}):
+        block: dict[str, Any] = {}
+        for side, want in (("positives", 1), ("negatives", 0)):
+            mine = [sc for _, sc, t in data if t == want]
+            carried = [sc.provenance[source] for sc in mine if source in sc.provenance]
+            block[side] = {
+                "items": len(mine),
+                "carried": _rate(len(carried), len(mine)),
+                "attribution_grade": _rate(sum(carried), len(mine)),
+            }
+        out[source] = block
+    return out
+
+
 def condition_metrics(rows: Sequence[Row], name: str, description: str) -> dict[str, Any]:
     errors = [{"path": r.item.rel, "error": r.error} for r in rows if r.scores is None]
     return {
@@ -247,5 +267,6 @@ def condition_metrics(rows: Sequence[Row], name: str, description: str) -> dict[
         "errors": errors,
         "questions": {q.value: question_metrics(rows, q) for q in Question},
         "classes": class_metrics(rows),
+        "provenance": provenance_counts(rows),
         "worst": worst_errors(rows),
     }

@@ -8,14 +8,17 @@
   declares in ``metrics["feature_directions"]`` (fixed before any evaluation, so its AUC is not tuned).
 - "Alone": the verdict that signal's evidence would give on its own, to answer "does this signal by itself
   ever call real footage AI-generated?".
+- Provenance sources: which self-declared or embedded origin statements the file carried (a C2PA claim,
+  an AIGC label, a public invisible mark: evidence whose `data.attribution_source` names them), and
+  whether each was attribution-grade (`data.attribution_grade`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from vidsleuth.core.evidence import Hypothesis
+from vidsleuth.core.evidence import Hypothesis, Stance
 from vidsleuth.core.report import Report
 from vidsleuth.core.result import Status
 from vidsleuth.core.verdict import Verdict, VerdictLabel
@@ -63,6 +66,8 @@ class ItemScores:
     raw_features: Mapping[str, float]
     alone_ai_call: Mapping[str, bool]  # signal -> its evidence alone gives an AI call
     headline: str
+    # attribution source ("c2pa", "aigc_label", "invisible_mark") -> whether it was attribution-grade
+    provenance: Mapping[str, bool] = field(default_factory=dict)
 
 
 def item_scores(report: Report, calibration: Calibration | None = None) -> ItemScores:
@@ -89,10 +94,15 @@ def item_scores(report: Report, calibration: Calibration | None = None) -> ItemS
     raw: dict[str, float] = {}
     alone: dict[str, bool] = {}
     status: dict[str, str] = {}
+    provenance: dict[str, bool] = {}
     for r in results:
         status[r.signal] = r.status.value
         if r.status is not Status.OK:
             continue
+        for e in r.evidence:
+            source = e.data.get("attribution_source") if isinstance(e.data, Mapping) else None
+            if isinstance(source, str) and e.stance is Stance.SUPPORTS:
+                provenance[source] = provenance.get(source, False) or e.data.get("attribution_grade") is True
         for q, hyps in HYPOTHESES.items():
             signals[q][r.signal] = max(signed_strength(r, h, learned=True) for h in hyps)
         directions = r.metrics.get("feature_directions")
@@ -114,4 +124,5 @@ def item_scores(report: Report, calibration: Calibration | None = None) -> ItemS
         raw_features=raw,
         alone_ai_call=alone,
         headline=verdict.headline,
+        provenance=provenance,
     )

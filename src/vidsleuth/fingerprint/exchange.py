@@ -152,7 +152,11 @@ def _read_te_csv(path: Path) -> list[ExchangeItem]:
                 continue
             fields = [value.strip()]
         else:
-            fields = next(csv.reader(io.StringIO(line)))
+            try:
+                fields = next(csv.reader(io.StringIO(line)))
+            except csv.Error as exc:  # Python's csv refuses fields over 131,072 characters
+                reason = "field too long" if "field larger" in str(exc) else f"malformed CSV ({exc})"
+                raise lines.fail(number, reason) from None
         if header is None and fields and fields[0] == "signal_type":
             header = fields
             continue
@@ -289,11 +293,15 @@ def _read_vpdq_json(path: Path) -> ExchangeItem:
         data = json.loads(lines.text or "[]")
     except json.JSONDecodeError as exc:
         raise lines.fail(exc.lineno, f"not JSON ({exc.msg})") from None
+    except RecursionError:  # "[[[[...": Python's parser recurses per level
+        raise lines.fail(None, "not JSON (nested too deeply)") from None
     if not isinstance(data, list) or not data:
         raise lines.fail(None, 'expected a JSON list of "hash,quality,timestamp" strings (HMA vPDQ)')
     frames = []
     for k, entry in enumerate(data):
-        parts = str(entry).split(",")
+        if not isinstance(entry, str):
+            raise lines.fail(None, f'entry {k + 1}: expected a "hash,quality,timestamp" string')
+        parts = entry.split(",")
         try:
             if len(parts) != 3:
                 raise ValueError(f'expected "hash,quality,timestamp", got {str(entry)[:80]!r}')
@@ -320,6 +328,8 @@ def _read_jsonl(path: Path) -> list[ExchangeItem]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise lines.fail(number, f"not JSON ({exc.msg})") from None
+        except RecursionError:
+            raise lines.fail(number, "not JSON (nested too deeply)") from None
         if not isinstance(obj, dict) or "vidsleuth_bank_item" not in obj:
             raise lines.fail(number, "expected a vidsleuth bank item object")
         version = obj["vidsleuth_bank_item"]
@@ -330,8 +340,8 @@ def _read_jsonl(path: Path) -> list[ExchangeItem]:
             )
         try:
             out.append(_jsonl_item(obj, f"{lines.name}:{number}"))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise lines.fail(number, f"malformed item ({type(exc).__name__}: {exc})") from None
+        except (KeyError, TypeError, ValueError, RecursionError) as exc:
+            raise lines.fail(number, f"malformed item ({type(exc).__name__}: {str(exc)[:200]})") from None
     if not out:
         raise lines.fail(None, "holds no items")
     return out

@@ -34,6 +34,7 @@ import numpy as np
 
 from vidsleuth import stats
 from vidsleuth._version import __version__
+from vidsleuth.core.evidence import Hypothesis
 from vidsleuth.core.result import SignalResult, Status
 from vidsleuth.core.verdict import Verdict, VerdictLabel
 from vidsleuth.fusion import rules
@@ -106,7 +107,11 @@ def _matrix(rows: Sequence[LabelledResults], features: Sequence[Feature]) -> Arr
 
 
 def _learned_values(rows: Sequence[LabelledResults]) -> dict[str, tuple[str, str, Array]]:
-    """Per learned evidence code: (signal, feature, value per row with NaN where absent)."""
+    """Per learned evidence code: (signal, feature, value per row with NaN where absent).
+
+    Only findings about generation are fitted: the targets are "AI-generated or not", so a learned
+    finding about another hypothesis (a face-swap cue of the `faces` signal) would be given a strength
+    for the wrong question. Those stay informational until a fit on their own question exists."""
     out: dict[str, tuple[str, str, Array]] = {}
     for i, row in enumerate(rows):
         for r in row.results:
@@ -115,6 +120,8 @@ def _learned_values(rows: Sequence[LabelledResults]) -> dict[str, tuple[str, str
             for e in r.evidence:
                 value = e.data.get("value")
                 if e.data.get("learned") is not True or isinstance(value, bool):
+                    continue
+                if e.hypothesis is not Hypothesis.AI_GENERATED:
                     continue
                 if not isinstance(value, int | float) or not math.isfinite(float(value)):
                     continue

@@ -12,11 +12,22 @@ from vidsleuth.core.signal import Signal
 
 def builtin_signals() -> tuple[type[Signal], ...]:
     """The signals that ship with vidsleuth, in the order their results appear in reports."""
+    from vidsleuth.signals.faces import FacesSignal
     from vidsleuth.signals.fingerprint import FingerprintSignal
+    from vidsleuth.signals.invisible import InvisibleSignal
     from vidsleuth.signals.metadata import MetadataSignal
     from vidsleuth.signals.motion import MotionSignal
     from vidsleuth.signals.provenance import ProvenanceSignal
     from vidsleuth.signals.shots import ShotsSignal
     from vidsleuth.signals.watermark import WatermarkSignal
 
-    return (MetadataSignal, ProvenanceSignal, ShotsSignal, WatermarkSignal, FingerprintSignal, MotionSignal)
+    return (
+        MetadataSignal,
+        ProvenanceSignal,
+        ShotsSignal,
+        WatermarkSignal,
+        InvisibleSignal,
+        FingerprintSignal,
+        MotionSignal,
+        FacesSignal,
+    )

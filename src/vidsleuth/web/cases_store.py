@@ -233,11 +233,16 @@ class CaseStore:
             )
 
     def fail(self, case_id: str, code: str, message: str, progress: Mapping[str, Any] | None = None) -> None:
-        values: dict[str, Any] = {"status": FAILED, "error_code": code, "error_message": message[:2000]}
-        values["finished_at"] = utcnow()
-        if progress is not None:
-            values["progress"] = json.dumps(dict(progress), default=str)
-        self._update(case_id, **values)
+        """Fail a case. Its progress keeps what was known (each signal's state) with stage "failed":
+        a failed case never looks as if it were still decoding."""
+        now = utcnow()
+        with self._session() as s:
+            row = s.get(CaseRow, case_id)
+            if row is None:
+                return
+            row.status, row.error_code, row.error_message = FAILED, code, message[:2000]
+            row.progress = _failed_progress(progress if progress is not None else _progress_of(row))
+            row.finished_at = row.updated_at = now
 
     def release(self, case_id: str) -> None:
         """Put a running case back in the queue without counting the attempt (a graceful stop)."""
@@ -262,6 +267,7 @@ class CaseStore:
                         f"the analysis was interrupted {row.attempts} times (server stopped or crashed); "
                         "submit the file again to retry"
                     )
+                    row.progress = _failed_progress(_progress_of(row))
                     row.finished_at = utcnow()
                     failed.append(row.id)
                 else:
@@ -377,6 +383,24 @@ class CaseStore:
             }
             for k in keys
         ]
+
+
+def _progress_of(row: CaseRow) -> dict[str, Any]:
+    try:
+        progress = json.loads(row.progress or "{}")
+    except ValueError:
+        return {}
+    return progress if isinstance(progress, dict) else {}
+
+
+def _failed_progress(progress: Mapping[str, Any]) -> str:
+    """The progress of a failed case: what was known, the stage "failed", and no signal still running."""
+    out = dict(progress)
+    out["stage"] = "failed"
+    signals = out.get("signals")
+    if isinstance(signals, dict):
+        out["signals"] = {k: ("not_run" if v in ("waiting", "running") else v) for k, v in signals.items()}
+    return json.dumps(out, default=str)
 
 
 def _note(row: NoteRow) -> dict[str, Any]:

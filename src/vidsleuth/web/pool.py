@@ -3,8 +3,9 @@
 One supervisor thread owns the workers. It claims the oldest queued case for each idle worker, relays
 each worker's progress messages into the store (where the page and the API poll them), stores the
 report or the failure, and keeps the pool healthy: a worker that dies (a decoder crash, the memory cap)
-fails only its own case and is replaced; one that runs past the job timeout is killed and replaced;
-each is recycled after `jobs_per_worker` analyses so that memory cannot creep up.
+fails only its own case and is replaced (`out_of_memory` when it had come near its cap, which the
+supervisor samples twice a second, else `worker_crashed`); one that runs past the job timeout is
+killed and replaced; each is recycled after `jobs_per_worker` analyses so that memory cannot creep up.
 
 The store, not this object, is the queue: nothing waits only in memory, so a server that stops
 (gracefully or not) loses no case. At start, cases left running are queued again (see
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import signal
 import socket
 import threading
 import time
@@ -44,6 +46,7 @@ class _Worker:
     jobs: int = 0
     progress: dict[str, Any] = field(default_factory=dict)
     stored_name: str | None = None
+    memory_mb: int = 0  # the most private memory (VmData) seen while it ran its current case
 
 
 class AnalysisPool:
@@ -58,6 +61,7 @@ class AnalysisPool:
         self._wake_r, self._wake_w = socket.socketpair()
         self._thread: threading.Thread | None = None
         self.crashes = 0  # workers lost while running a case, for the health endpoint and tests
+        self.peak_worker_mb = 0  # the most private memory any worker was seen to use (sampled each tick)
 
     # Life cycle ------------------------------------------------------------------------------------
 
@@ -141,14 +145,12 @@ class AnalysisPool:
                     self._wake_r.recv(4096)
         for i, w in enumerate(list(self._workers)):
             self._drain(w)
+            if w.case_id is not None and w.process.pid is not None:
+                w.memory_mb = max(w.memory_mb, private_memory_mb(w.process.pid))
+                self.peak_worker_mb = max(self.peak_worker_mb, w.memory_mb)
             if not w.process.is_alive():
-                self._replace(
-                    i,
-                    w,
-                    "the analysis process stopped unexpectedly "
-                    f"(exit code {w.process.exitcode}); the file may be malformed, or too "
-                    "large for this server's memory limit",
-                )
+                code, message = death_reason(w.process.exitcode, w.memory_mb, self._settings.worker_memory_mb)
+                self._replace(i, w, message, code=code)
             elif w.case_id is not None and time.monotonic() - w.started > self._settings.job_timeout_s:
                 w.process.kill()
                 w.process.join(5)
@@ -206,6 +208,7 @@ class AnalysisPool:
                 url_exempt_networks=s.url_exempt_networks,
             )
             w.case_id, w.started, w.progress = case.id, time.monotonic(), {"stage": "starting", "signals": {}}
+            w.memory_mb = 0
             w.stored_name = case.stored_name
             try:
                 w.conn.send(job)
@@ -254,15 +257,59 @@ class AnalysisPool:
                 self._store.finish(case_id, message[2], w.progress)
             else:
                 w.progress["stage"] = "failed"
-                self._store.fail(case_id, message[2], message[3], w.progress)
+                code, text = message[2], message[3]
+                if code == "out_of_memory":
+                    text = _out_of_memory(self._settings.worker_memory_mb)
+                    w.jobs = self._settings.jobs_per_worker  # replaced: its heap may stay fragmented
+                self._store.fail(case_id, code, text, w.progress)
             self._cleanup_upload(w)
-            w.case_id, w.stored_name, w.progress = None, None, {}
+            w.case_id, w.stored_name, w.progress, w.memory_mb = None, None, {}, 0
             w.jobs += 1
 
     def _cleanup_upload(self, w: _Worker) -> None:
         if not self._settings.keep_uploads and w.stored_name:
             with contextlib.suppress(OSError):
                 (self._settings.uploads_dir / w.stored_name).unlink()
+
+
+def private_memory_mb(pid: int) -> int:
+    """A process's private writable memory (VmData, what RLIMIT_DATA caps) in MB; 0 when unknown."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+# A worker that died having used this share of its cap is taken to have run out of memory (it is
+# sampled twice a second, so the last sample can be well under the allocation that failed).
+_NEAR_CAP = 0.6
+
+
+def death_reason(exitcode: int | None, memory_mb: int, cap_mb: int | None) -> tuple[str, str]:
+    """The case's error code and one-line message when its worker process died under it."""
+    if cap_mb and memory_mb >= _NEAR_CAP * cap_mb:
+        return "out_of_memory", _out_of_memory(cap_mb) + f" (it had reached {memory_mb} MB)"
+    how = f"exit code {exitcode}"
+    if exitcode is not None and exitcode < 0:
+        with contextlib.suppress(ValueError):
+            how = f"signal {signal.Signals(-exitcode).name}"
+    return "worker_crashed", (
+        f"the analysis process stopped unexpectedly ({how}); the file may be malformed, or need more "
+        "memory than this server has"
+    )
+
+
+def _out_of_memory(cap_mb: int | None) -> str:
+    if cap_mb:
+        return (
+            f"the analysis needed more memory than this server allows per analysis ({cap_mb} MB); "
+            "the operator can raise --worker-memory-mb"
+        )
+    return "the analysis ran out of memory on this server"
 
 
 def _merge(progress: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,8 @@
 - Host check: without a token, only loopback host names are answered, which defeats DNS rebinding (a
   web page whose name resolves to 127.0.0.1 reading local cases).
 - Origin check: a state-changing request that carries a foreign `Origin` is refused, so another site
-  open in the analyst's browser cannot submit, annotate or sign in its name (CSRF).
+  open in the analyst's browser cannot submit, annotate or sign in its name (CSRF). Without `Origin`,
+  `Sec-Fetch-Site: cross-site`/`same-site` or a `Referer` from another host refuses it too.
 - Security headers on every response: a strict Content-Security-Policy (no inline script, nothing
   from other origins), nosniff, no referrer sent to other sites, no framing except the report view by
   its own page.
@@ -104,6 +105,33 @@ def _host_allowed(host_header: str, settings: ServerSettings) -> bool:
     return is_loopback_host(host)
 
 
+# Sec-Fetch-Site values that mean another origin sent the request ("same-site" is another origin on the
+# same registrable domain, e.g. a sibling subdomain: refused as the Origin check refuses it).
+_FOREIGN_FETCH_SITES = frozenset({"cross-site", "same-site"})
+
+
+def _cross_site(headers: Mapping[str, str], host: str) -> bool:
+    """Whether a state-changing request comes from another web site (CSRF).
+
+    `Origin` decides when it is there. Some requests carry none (older browsers, some form posts and
+    redirects): then a browser's `Sec-Fetch-Site` naming another site, or a `Referer` from another
+    host, refuses it. A request with none of the three (curl, scripts, API clients) is not a
+    browser acting for a visited page, and is judged by the token alone."""
+    if "origin" in headers:
+        origin = headers["origin"]
+        return origin == "null" or urllib.parse.urlsplit(origin).netloc.lower() != host.lower()
+    if headers.get("sec-fetch-site", "").strip().lower() in _FOREIGN_FETCH_SITES:
+        return True
+    referer = headers.get("referer", "").strip()
+    if referer:
+        try:
+            netloc = urllib.parse.urlsplit(referer).netloc
+        except ValueError:
+            return True
+        return netloc.lower() != host.lower()
+    return False
+
+
 class SecurityMiddleware:
     """Host and Origin checks before routing; default security headers on every response."""
 
@@ -125,10 +153,8 @@ class SecurityMiddleware:
                 "this server answers only to its own host names (DNS-rebinding protection); "
                 "the operator can add one with --allowed-host",
             )
-        elif scope["method"] in _UNSAFE_METHODS and "origin" in headers:
-            origin = urllib.parse.urlsplit(headers["origin"])
-            if headers["origin"] == "null" or origin.netloc.lower() != host.lower():
-                refusal = (403, "cross_origin", "requests from other web sites are not accepted")
+        elif scope["method"] in _UNSAFE_METHODS and _cross_site(headers, host):
+            refusal = (403, "cross_origin", "requests from other web sites are not accepted")
         if refusal is not None:
             response = JSONResponse(error_body(refusal[1], refusal[2]), status_code=refusal[0])
             await response(scope, receive, self._with_headers(send))

@@ -19,6 +19,11 @@ MB = 1024 * 1024
 MIN_TOKEN_LENGTH = 16
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 CASES_FILE = "cases.sqlite"
+# Measured (docs/reliability.md): a worker analysing a 1080p clip with OCR reading a mark needs about
+# 670 MB of private memory, a 4K clip 880 MB, an 8K one (7680x4320) 2.2 GB; 3 GB leaves room for all of
+# them and stops a decompression bomb long before it hurts the machine.
+DEFAULT_WORKER_MEMORY_MB = 3072
+MIN_WORKER_MEMORY_MB = 256
 
 
 def is_loopback_host(host: str) -> bool:
@@ -49,11 +54,14 @@ class ServerSettings:
     max_queue: int = 200  # cases waiting for a worker; beyond this, submissions get 503
     job_timeout_s: float = 30 * 60.0  # an analysis running longer is stopped and its case failed
     jobs_per_worker: int = 50  # a worker process is replaced after this many analyses (bounds growth)
-    worker_memory_mb: int | None = None  # address-space cap per worker process (RLIMIT_AS); None: none
+    # Memory cap per worker process (RLIMIT_DATA: its private writable memory), in MB; None: no cap.
+    worker_memory_mb: int | None = DEFAULT_WORKER_MEMORY_MB
     max_attempts: int = 2  # a case interrupted by a server stop is retried this many times in all
     allow_urls: bool = True  # accept URL submissions
     url_exempt_networks: tuple[str, ...] = ()  # TESTS ONLY: non-public networks URL fetches may reach
-    fetch_timeout_s: float = 60.0  # per network operation while fetching a URL
+    # Per network operation while fetching a URL; the whole download has a wall-clock deadline of four
+    # times this (urlfetch.default_deadline), however slowly the server sends.
+    fetch_timeout_s: float = 60.0
     keep_uploads: bool = True  # keep each analysed file (random name, never served) for re-analysis
     allowed_hosts: tuple[str, ...] = ()  # extra Host header values accepted (names behind a proxy)
     secure_cookies: bool = False  # mark the session cookie Secure (set when served over HTTPS)
@@ -119,5 +127,8 @@ class ServerSettings:
                 raise ConfigError(
                     f"url_exempt_networks: {network!r} is not a network (e.g. 127.0.0.0/8)"
                 ) from None
-        if self.worker_memory_mb is not None and self.worker_memory_mb < 256:
-            raise ConfigError(f"worker_memory_mb must be at least 256, got {self.worker_memory_mb}")
+        if self.worker_memory_mb is not None and self.worker_memory_mb < MIN_WORKER_MEMORY_MB:
+            raise ConfigError(
+                f"worker_memory_mb must be at least {MIN_WORKER_MEMORY_MB}, got {self.worker_memory_mb} "
+                "(0 on the command line turns the cap off)"
+            )

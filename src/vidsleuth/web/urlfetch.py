@@ -6,8 +6,12 @@ unspecified and shared (CGNAT) addresses are refused, for IPv4, IPv6 and IPv4-ma
 connection then goes to the address that was checked (not to a second lookup, which DNS rebinding
 could answer differently), with TLS verified against the host name. Redirects are followed by hand, at
 most `MAX_REDIRECTS`, and each target is checked the same way. Bodies are streamed to disk with a size
-cap, and every network operation has a timeout. Only the standard library is used, so proxies set in
-the environment are ignored on purpose.
+cap, and every network operation has a timeout. The whole download (redirects, connections, TLS
+handshakes, headers and body) also has a wall-clock deadline: per-operation timeouts alone let a server
+that trickles a byte a second hold a download for ever, so at the deadline a timer shuts the download's
+sockets down, which ends a blocked read at once. Only the standard library is used, so proxies set in
+the environment are ignored on purpose. Name resolution (getaddrinfo) cannot be interrupted; it is
+bounded by the system resolver's own timeouts.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import ipaddress
 import os
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
@@ -143,26 +148,97 @@ def check_url(url: str, *, resolver: Resolver = system_resolver, exempt: Sequenc
     return CheckedUrl(text, scheme, host, port, target, addresses)
 
 
+class _Deadline:
+    """A wall-clock limit on a whole download.
+
+    Socket timeouts bound each wait, not their sum: a server that sends a byte a second never trips a
+    60 s read timeout. When the deadline passes, a timer thread shuts down every socket the download
+    opened; a blocked connect, handshake or read then returns at once, and `expired` says why."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shutdown(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+    def timeout(self, per_operation: float) -> float:
+        """The timeout for the next operation: the per-operation one, or less when the deadline is near."""
+        return max(0.01, min(per_operation, self.end - time.monotonic()))
+
+    def passed(self) -> bool:
+        return self.expired or time.monotonic() >= self.end
+
+    def error(self, size: int = 0) -> FetchError:
+        stopped = f" (stopped after {size:,} bytes)" if size else ""
+        return FetchError(f"the download took longer than its {self.seconds:.0f} s limit{stopped}")
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    """Shut a socket down from another thread. The plain socket call, also for a TLS socket: it wakes a
+    blocked read without touching the TLS state the reading thread is using."""
+    with contextlib.suppress(OSError, ValueError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
     """Connects to the checked address, whatever a new lookup of the host would say."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, address: str, timeout: float, deadline: _Deadline) -> None:
         super().__init__(host, port, timeout=timeout)
         self._address = address
+        self._deadline = deadline
+
+    def _raw_connect(self) -> socket.socket:
+        assert isinstance(self.timeout, float | int)
+        sock = socket.create_connection((self._address, self.port), self._deadline.timeout(self.timeout))
+        sock.settimeout(self.timeout)
+        self._deadline.watch(sock)
+        return sock
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._raw_connect()
 
 
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+class _PinnedHTTPS(_PinnedHTTP):
+    def __init__(self, host: str, port: int, address: str, timeout: float, deadline: _Deadline) -> None:
+        super().__init__(host, port, address, timeout, deadline)
         self._tls = ssl.create_default_context()
-        super().__init__(host, port, timeout=timeout, context=self._tls)
-        self._address = address
 
     def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._tls.wrap_socket(raw, server_hostname=self.host)
+        raw = self._raw_connect()
+        try:
+            tls = self._tls.wrap_socket(raw, server_hostname=self.host, do_handshake_on_connect=False)
+        except BaseException:
+            raw.close()
+            raise
+        self._deadline.watch(tls)  # the TLS socket now owns the connection: watched before the handshake
+        try:
+            tls.do_handshake()
+        except BaseException:
+            tls.close()  # not yet the connection's socket: close() of the connection would not see it
+            raise
+        self.sock = tls
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +251,7 @@ class Fetched:
 
 
 def _open(
-    checked: CheckedUrl, timeout: float, headers: Mapping[str, str]
+    checked: CheckedUrl, timeout: float, headers: Mapping[str, str], deadline: _Deadline
 ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
     """Send the GET to the first checked address that accepts a connection."""
     conn_cls = _PinnedHTTPS if checked.scheme == "https" else _PinnedHTTP
@@ -186,12 +262,16 @@ def _open(
     }
     problem: Exception | None = None
     for address in checked.addresses:
-        conn = conn_cls(checked.host, checked.port, address, timeout)
+        if deadline.passed():
+            raise deadline.error()
+        conn = conn_cls(checked.host, checked.port, address, timeout, deadline)
         try:
             conn.request("GET", checked.target, headers=request_headers)
             return conn, conn.getresponse()
         except (OSError, http.client.HTTPException) as exc:  # ssl.SSLError is an OSError
             conn.close()
+            if deadline.passed():
+                raise deadline.error() from None
             problem = exc
     raise FetchError(f"cannot fetch from {checked.host}: {problem}")
 
@@ -216,17 +296,43 @@ def fetch_to_file(
     resolver: Resolver = system_resolver,
     headers: Mapping[str, str] | None = None,
     accept_html: bool = False,
+    deadline_s: float | None = None,
 ) -> Fetched:
     """Download `url` into `dest` (created; removed again on failure) and return what was fetched.
+
+    `timeout` bounds each network operation; `deadline_s` (default: four timeouts, at least 30 s) the
+    whole download, redirects included, however slowly the server sends.
 
     Raises UrlRefusedError before connecting anywhere that is not public, NotAVideoPageError when the
     answer is a web page (unless `accept_html`), and FetchError for every other problem, in one line.
     """
+    deadline = _Deadline(deadline_s if deadline_s is not None else default_deadline(timeout))
+    try:
+        return _fetch(url, dest, max_bytes, timeout, exempt, resolver, headers or {}, accept_html, deadline)
+    finally:
+        deadline.cancel()
+
+
+def default_deadline(timeout: float) -> float:
+    """The wall-clock limit of a whole download whose operations each time out after `timeout`."""
+    return max(timeout * 4, 30.0)
+
+
+def _fetch(
+    url: str,
+    dest: Path,
+    max_bytes: int,
+    timeout: float,
+    exempt: Sequence[str],
+    resolver: Resolver,
+    headers: Mapping[str, str],
+    accept_html: bool,
+    deadline: _Deadline,
+) -> Fetched:
     current = url
-    deadline = time.monotonic() + max(timeout * 4, 30.0)
     for _hop in range(MAX_REDIRECTS + 1):
         checked = check_url(current, resolver=resolver, exempt=exempt)
-        conn, response = _open(checked, timeout, headers or {})
+        conn, response = _open(checked, timeout, headers, deadline)
         try:
             if response.status in (301, 302, 303, 307, 308):
                 location = response.getheader("Location")
@@ -256,7 +362,7 @@ def _too_large(size: int, limit: int) -> str:
 
 
 def _stream(
-    response: http.client.HTTPResponse, dest: Path, max_bytes: int, deadline: float
+    response: http.client.HTTPResponse, dest: Path, max_bytes: int, deadline: _Deadline
 ) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
@@ -266,16 +372,23 @@ def _stream(
         with os.fdopen(fd, "wb") as fh:
             while True:
                 try:
-                    chunk = response.read(_CHUNK)
+                    # read1: what one receive brings, so that the deadline is looked at after each
+                    chunk = response.read1(_CHUNK)
                 except (OSError, http.client.HTTPException) as exc:
+                    if deadline.passed():
+                        raise deadline.error(size) from None
                     raise FetchError(f"the download broke off after {size:,} bytes ({exc})") from None
+                if deadline.passed():  # a read the deadline's shutdown ended looks like the end
+                    raise deadline.error(size + len(chunk))
                 if not chunk:
+                    if response.length:  # read1 ends quietly where read() would say IncompleteRead
+                        raise FetchError(
+                            f"the download broke off after {size:,} bytes ({response.length:,} missing)"
+                        )
                     break
                 size += len(chunk)
                 if size > max_bytes:
                     raise FetchError(_too_large(size, max_bytes))
-                if time.monotonic() > deadline:
-                    raise FetchError(f"the download took too long (stopped after {size:,} bytes)")
                 digest.update(chunk)
                 fh.write(chunk)
         if size == 0:

@@ -52,19 +52,27 @@ class TooLongError(InputError):
     """The video is longer than the server accepts."""
 
 
-def _limit_memory(megabytes: int | None) -> None:
+def limit_memory(megabytes: int | None) -> None:
+    """Cap this process's private writable memory (RLIMIT_DATA: heap, anonymous mappings, thread stacks).
+
+    Not RLIMIT_AS: address space also counts what is only reserved (each thread's malloc arena, the
+    libraries' mappings), which onnxruntime and FFmpeg's threads make large and unrelated to what the
+    process uses; RLIMIT_DATA counts memory as it is made writable, close to what the process can
+    really fill. Past the cap an allocation fails: Python raises MemoryError (a signal that hits it
+    fails alone; elsewhere the case fails as out_of_memory), FFmpeg drops the frame it could not
+    decode, and native code that cannot cope ends the worker, which fails that case only."""
     if not megabytes:
         return
     import resource
 
     limit = megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def worker_main(conn: Connection, memory_mb: int | None) -> None:
     """Entry point of a worker process: serve jobs from `conn` until told to stop (None) or EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops workers itself
-    _limit_memory(memory_mb)
+    limit_memory(memory_mb)
     from vidsleuth.registry import shared_registry
 
     registry = shared_registry()

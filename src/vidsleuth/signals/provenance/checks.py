@@ -71,14 +71,15 @@ def bindings_intact(manifest: Manifest, *, active: bool) -> bool:
 def signer_trust(manifest: Manifest) -> SignerTrust:
     """trusted | untrusted | expired | unknown. For an ingredient whose signer this reader did not re-judge
     (c2pa reports only changes since the ingredient was recorded), fall back to what was recorded."""
-    failed = manifest.validation.failed_codes
-    if not any(c.startswith("signingCredential.") for c in failed | manifest.validation.passed_codes):
+    failed, passed = manifest.validation.failed_codes, manifest.validation.passed_codes
+    if not any(c.startswith("signingCredential.") for c in failed | passed):
         failed = failed | frozenset(manifest.recorded_failures)
+        passed = passed | frozenset(manifest.recorded_passed)
     if failed & _TRUST_CODES_UNTRUSTED:
         return "untrusted"
     if failed & TRUST_CODES_EXPIRED:
         return "expired"
-    if "signingCredential.trusted" in manifest.validation.passed_codes:
+    if "signingCredential.trusted" in passed:
         return "trusted"
     return "unknown"
 

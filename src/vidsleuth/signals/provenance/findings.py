@@ -6,7 +6,10 @@ manifest stores (`assess`). The rules, explained with their strengths in docs/si
 
 - An AI assertion whose bindings hold is decisive whether or not its signer is on a trust list: a claim
   of generation incriminates its own signer, so forging one is not a threat worth modelling.
-- A capture claim argues the opposite (authenticity), so there the signer's trust matters.
+- A capture claim argues the opposite (authenticity), so there the signer's trust matters, and which list
+  vouches for it: the C2PA Trust List (or the user's own list) counts more than the legacy CAI list.
+- The verdict may name the signer of an AI claim as verified only when the C2PA Trust List (or the
+  user's list) trusts it (`data.attribution_grade`).
 - A claim on an ingredient placed as a component (or on an input that was then generated) covers part of
   the file, not all of it.
 """
@@ -21,24 +24,19 @@ from vidsleuth.signals.provenance.checks import (
     CONTENT_HASH_PREFIXES,
     TRUST_CODES_EXPIRED,
     Link,
-    bindings_intact,
     chain,
     is_binding_failure,
     is_trust_failure,
     path_bound,
     signer_trust,
 )
-from vidsleuth.signals.provenance.metrics import (
-    ActionRecord,
-    Check,
-    IngredientRecord,
-    ManifestRecord,
-    ProvenanceMetrics,
-    SignerRecord,
-    ValidationRecord,
-)
-from vidsleuth.signals.provenance.store import Action, ManifestStore, StatusEntry
-from vidsleuth.signals.provenance.trust import NO_TRUST_LIST
+from vidsleuth.signals.provenance.metrics import ProvenanceMetrics
+from vidsleuth.signals.provenance.records import empty_metrics, store_metrics
+
+__all__ = ["assess", "empty_metrics"]
+from vidsleuth.signals.provenance.store import Action, Manifest, ManifestStore
+from vidsleuth.signals.provenance.trust import INSTALL_HINT
+from vidsleuth.signals.provenance.verdicts import TrustContext
 from vidsleuth.signals.provenance.vocabulary import (
     AI_FULL_TERMS,
     AI_PART_TERMS,
@@ -49,6 +47,7 @@ from vidsleuth.signals.provenance.wording import (
     action_text,
     binding_text,
     generator_label,
+    not_trusted_why,
     signed_by,
     tool_name,
     where,
@@ -59,6 +58,8 @@ AI_BOUND = float(Strength.DECISIVE)  # AI assertion, bindings hold (trusted or n
 AI_UNBOUND = 0.5  # AI assertion, but the file changed after signing or the manifest is damaged
 CAPTURE_TRUSTED = 0.92  # capture claim in the active manifest, trusted signer, bindings hold
 CAPTURE_TRUSTED_DERIVED = 0.85  # capture claim reached through parentOf links, every signer trusted
+CAPTURE_LEGACY = 0.85  # active capture claim whose signer only the legacy CAI list trusts
+CAPTURE_LEGACY_DERIVED = 0.75  # ... reached through parentOf links
 CAPTURE_UNTRUSTED = 0.6  # capture claim in the active manifest, bindings hold, signer not trusted
 CAPTURE_UNTRUSTED_DERIVED = float(Strength.MODERATE)
 # capture claim for one component of an edit, or for an input the file's credentials say was then generated
@@ -76,6 +77,31 @@ class _Claim:
     bound: bool
 
 
+def _trusted(path: Sequence[Manifest]) -> bool:
+    return all(signer_trust(x) == "trusted" for x in path)
+
+
+def _legacy_only(path: Sequence[Manifest], trust: TrustContext) -> bool:
+    """Some signer on the path is trusted only by the legacy list (not the official one, not the user's)."""
+    return any(
+        (v := trust.of(x)) is not None and v.trusted_by is not None and v.trusted_by.level == "legacy"
+        for x in path
+    )
+
+
+def _trust_data(m: Manifest, trust: TrustContext) -> dict[str, JSONValue]:
+    v = trust.of(m)
+    if v is None:
+        return {"trust": "trusted" if signer_trust(m) == "trusted" else "not_checked"}
+    t = v.trusted_by
+    return {
+        "trust": v.result,
+        "trusted_by": t.title if t else None,
+        "trust_level": t.level if t else None,
+        "trust_as_of": t.as_of if t else None,
+    }
+
+
 def _claims(links: Sequence[Link], store: ManifestStore) -> list[_Claim]:
     out: list[_Claim] = []
     for link in links:
@@ -87,7 +113,7 @@ def _claims(links: Sequence[Link], store: ManifestStore) -> list[_Claim]:
     return out
 
 
-def _ai_evidence(claims: Sequence[_Claim], store: ManifestStore, trust_configured: bool) -> Evidence | None:
+def _ai_evidence(claims: Sequence[_Claim], store: ManifestStore, trust: TrustContext) -> Evidence | None:
     def scope(c: _Claim) -> str | None:
         if c.term in AI_PART_TERMS:
             return "partial"
@@ -104,9 +130,10 @@ def _ai_evidence(claims: Sequence[_Claim], store: ManifestStore, trust_configure
     best, best_scope = found[0]
     m = best.link.manifest
     generator = generator_label(m, best.action)
-    trusted = all(signer_trust(x) == "trusted" for x in best.link.path)
+    trusted = _trusted(best.link.path)
+    verified = best.bound and trusted and not _legacy_only(best.link.path, trust)
     text = (
-        f"{where(best.link)} signed by {signed_by(m, trust_configured)} stating it was "
+        f"{where(best.link)} signed by {signed_by(m, trust)} stating it was "
         f"{action_text(best.action, best.term)}; {binding_text(best.link, best.bound, store)}."
     )
     if best_scope == "partial":
@@ -131,6 +158,11 @@ def _ai_evidence(claims: Sequence[_Claim], store: ManifestStore, trust_configure
         "bindings_intact": best.bound,
         "scope": best_scope,
         "claims": len(found),
+        **_trust_data(m, trust),
+        # fusion may name the signer as verified only from a signer the C2PA Trust List (or the user's own
+        # list) trusts, on a claim still bound to the file
+        "attribution_grade": verified,
+        "attribution_source": "c2pa",
     }
     code = "c2pa.ai_generated_assertion" if best_scope == "full" else "c2pa.composite_ai_assertion"
     strength = AI_BOUND if best.bound else AI_UNBOUND
@@ -138,17 +170,20 @@ def _ai_evidence(claims: Sequence[_Claim], store: ManifestStore, trust_configure
 
 
 def _capture_evidence(
-    claims: Sequence[_Claim], store: ManifestStore, trust_configured: bool, ai_full: bool
+    claims: Sequence[_Claim], store: ManifestStore, trust: TrustContext, ai_full: bool
 ) -> Evidence | None:
     def strength(c: _Claim) -> float:
-        trusted = all(signer_trust(x) == "trusted" for x in c.link.path)
+        trusted = _trusted(c.link.path)
+        legacy = trusted and _legacy_only(c.link.path, trust)
         if not c.bound:
             return CAPTURE_UNBOUND
         if ai_full or c.link.role not in ("active", "derived"):
             return CAPTURE_PART
         if c.link.role == "active":
-            return CAPTURE_TRUSTED if trusted else CAPTURE_UNTRUSTED
-        return CAPTURE_TRUSTED_DERIVED if trusted else CAPTURE_UNTRUSTED_DERIVED
+            return (CAPTURE_LEGACY if legacy else CAPTURE_TRUSTED) if trusted else CAPTURE_UNTRUSTED
+        if trusted:
+            return CAPTURE_LEGACY_DERIVED if legacy else CAPTURE_TRUSTED_DERIVED
+        return CAPTURE_UNTRUSTED_DERIVED
 
     found = sorted((c for c in claims if c.term in CAPTURE_TERMS), key=strength, reverse=True)
     if not found:
@@ -158,7 +193,7 @@ def _capture_evidence(
     value = strength(best)
     partial = ai_full or best.link.role not in ("active", "derived")
     text = (
-        f"{where(best.link)} signed by {signed_by(m, trust_configured)} stating it was "
+        f"{where(best.link)} signed by {signed_by(m, trust)} stating it was "
         f"{action_text(best.action, best.term)}, claim generator '{tool_name(m)}'; "
         f"{binding_text(best.link, best.bound, store)}."
     )
@@ -166,15 +201,15 @@ def _capture_evidence(
         text += " The capture claim covers an ingredient, not the whole file" + (
             ", which the file's own credentials say was then generated." if ai_full else "."
         )
-    elif best.bound and value < CAPTURE_TRUSTED_DERIVED:
-        why = (
-            "is not on the supplied trust list"
-            if trust_configured
-            else "was not checked against a trust list"
-        )
+    elif best.bound and not _trusted(best.link.path):
         text += (
-            f" The signer {why}, so this shows what was claimed, not that "
+            f" The signer {not_trusted_why(m, trust)}, so this shows what was claimed, not that "
             f"{m.signer.issuer or 'the named signer'} made the claim."
+        )
+    elif best.bound and _legacy_only(best.link.path, trust):
+        text += (
+            f" The signer {not_trusted_why(m, trust)}: the legacy list was frozen on 2026-01-01 and its "
+            "entries were not vetted under the C2PA conformance programme."
         )
     data: dict[str, JSONValue] = {
         "device": tool_name(m),
@@ -184,10 +219,11 @@ def _capture_evidence(
         "signed_at": m.signer.time,
         "manifest": m.label,
         "role": best.link.role,
-        "trusted": all(signer_trust(x) == "trusted" for x in best.link.path),
+        "trusted": _trusted(best.link.path),
         "signer_trust": signer_trust(m),
         "bindings_intact": best.bound,
         "scope": "partial" if partial else "full",
+        **_trust_data(m, trust),
     }
     return Evidence.supports("c2pa.capture_assertion", Hypothesis.PROVENANCE_ATTESTED, value, text, data=data)
 
@@ -268,18 +304,53 @@ def _integrity_evidence(links: Sequence[Link], store: ManifestStore) -> list[Evi
     return out
 
 
+def _trust_evidence(store: ManifestStore, trust: TrustContext) -> list[Evidence]:
+    """Who the CAWG identity assertions name, and a note when no trust list was there to check signers."""
+    out = []
+    for m in store.manifests:
+        verdict = trust.of(m)
+        for ident in m.identities:
+            status = (verdict.identity if verdict else None) or "not judged: named, not verified"
+            out.append(
+                Evidence.info(
+                    "c2pa.identity_assertion",
+                    Hypothesis.PROVENANCE_ATTESTED,
+                    f"The credentials signed by {m.signer.issuer or 'an unnamed signer'} carry a CAWG "
+                    f"identity assertion ({ident.sig_type}) naming '{ident.named}'; {status}. It says who "
+                    "the signer states took part, not what the video shows.",
+                    data={
+                        "named": ident.named,
+                        "sig_type": ident.sig_type,
+                        "status": status,
+                        "manifest": m.label,
+                    },
+                )
+            )
+    if not trust.configured and store.manifests:
+        out.append(
+            Evidence.info(
+                "c2pa.trust_not_checked",
+                Hypothesis.PROVENANCE_ATTESTED,
+                "Signer trust was not checked: no trust list is installed, so every signer reads as "
+                f"unverified. To check it, {INSTALL_HINT}.",
+            )
+        )
+    return out
+
+
 def assess(
-    store: ManifestStore, *, trust_label: str = NO_TRUST_LIST, trust_configured: bool = False
+    store: ManifestStore, trust: TrustContext | None = None, problems: Sequence[str] = ()
 ) -> tuple[list[Evidence], ProvenanceMetrics]:
     """Evidence and metrics for a manifest store. Pure: unit tests feed it synthetic stores."""
+    trust = trust or TrustContext()
     links = chain(store)
     claims = _claims(links, store)
     evidence: list[Evidence] = []
-    ai = _ai_evidence(claims, store, trust_configured)
+    ai = _ai_evidence(claims, store, trust)
     ai_full = ai is not None and ai.data.get("scope") == "full"
     if ai is not None:
         evidence.append(ai)
-    capture = _capture_evidence(claims, store, trust_configured, ai_full)
+    capture = _capture_evidence(claims, store, trust, ai_full)
     if capture is not None:
         evidence.append(capture)
     if ai is None:
@@ -291,7 +362,7 @@ def assess(
                 Hypothesis.AI_GENERATED,
                 f"The file carries Content Credentials ({len(store.manifests)} manifest(s); active claim "
                 f"generator '{tool_name(active) if active else 'unknown'}', signed by "
-                f"{signed_by(active, trust_configured) if active else 'unknown'}) that make no statement of "
+                f"{signed_by(active, trust) if active else 'unknown'}) that make no statement of "
                 f"generative AI (actions: {', '.join(actions)}). Credentials without an AI assertion do not "
                 "show the content is authentic: a generator can omit one.",
                 data={"actions": actions},
@@ -311,67 +382,5 @@ def assess(
             )
         )
     evidence.extend(_integrity_evidence(links, store))
-    return evidence, store_metrics(store, trust_label)
-
-
-# ---------------------------------------------------------------------------------------------- metrics
-def empty_metrics(trust_label: str, *, present: bool = False) -> ProvenanceMetrics:
-    """Metrics when no manifest could be read (`present`: a store is visibly there but unreadable)."""
-    return ProvenanceMetrics(manifest_present=present, trust_list=trust_label)
-
-
-def _checks(entries: Sequence[StatusEntry]) -> tuple[Check, ...]:
-    return tuple(Check(e.code, e.explanation) for e in entries)
-
-
-def _action(a: Action) -> ActionRecord:
-    return ActionRecord(a.action, a.software_agent, a.digital_source_type, a.when)
-
-
-def store_metrics(store: ManifestStore, trust_label: str) -> ProvenanceMetrics:
-    """The C2PA panel's data, one entry per manifest, the active one first."""
-    entries: list[ManifestRecord] = []
-    for m in store.manifests:
-        ingredients: list[IngredientRecord] = []
-        for ing in m.ingredients:
-            own = store.get(ing.manifest_label) if ing.manifest_label else None
-            now = [e.code for e in own.validation.failed] if own else []
-            ingredients.append(
-                IngredientRecord(
-                    title=ing.title or ing.description,
-                    relationship=ing.relationship,
-                    format=ing.format,
-                    has_manifest=ing.manifest_label is not None,
-                    validation_failures=tuple(dict.fromkeys([*ing.recorded_failures, *now])),
-                )
-            )
-        signer = m.signer
-        entries.append(
-            ManifestRecord(
-                label=m.label,
-                title=m.title,
-                claim_generator=m.claim_generator,
-                claim_generator_info=m.claim_generator_info,
-                signer=SignerRecord(
-                    signer.issuer, signer.common_name, signer.alg, signer.time, signer.cert_serial
-                ),
-                actions=tuple(_action(a) for a in m.actions),
-                digital_source_types=m.digital_source_types,
-                ingredients=tuple(ingredients),
-                assertion_labels=m.assertion_labels,
-                bindings_intact=bindings_intact(m, active=m.label == store.active_label),
-                signer_trust=signer_trust(m),
-                validation=ValidationRecord(
-                    _checks(m.validation.passed),
-                    _checks(m.validation.failed),
-                    _checks(m.validation.informational),
-                ),
-            )
-        )
-    return ProvenanceMetrics(
-        manifest_present=True,
-        trust_list=trust_label,
-        validation_state=store.validation_state,
-        active_manifest=store.active_label,
-        manifests=tuple(entries),
-    )
+    evidence.extend(_trust_evidence(store, trust))
+    return evidence, store_metrics(store, trust, problems)

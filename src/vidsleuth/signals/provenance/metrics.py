@@ -2,7 +2,8 @@
 
 The signal writes `ProvenanceMetrics` and its report panel reads it back (`SignalResult.metrics_as`), so the
 shape is declared here once; the JSON keys are those the report has always stored (docs/report-schema.md,
-docs/signals/provenance.md). Every text field is attacker-controlled: anyone can sign a manifest saying
+docs/signals/provenance.md), plus the trust keys added in 1.1.0.
+Every text field is attacker-controlled: anyone can sign a manifest saying
 anything. Values a report read back may lack come back as their defaults: None where "not reported" must
 not read as a measured answer (`bindings_intact`, `has_manifest`).
 """
@@ -67,6 +68,48 @@ class IngredientRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class TrustRecord:
+    """The signer checked against the trust lists, in order: which list trusted it and as of when, or why
+    none did; what the time-stamp and a stapled OCSP response say (docs/signals/provenance.md)."""
+
+    result: str = "not_checked"  # trusted | not_on_list | expired | revoked | not_checked
+    trusted_by: str | None = None  # title of the list that trusted it
+    level: str | None = None  # official | legacy | user
+    as_of: str | None = None  # that list's date
+    via: str | None = None  # anchor | allowed end-entity certificate
+    lists_tried: tuple[str, ...] = ()
+    steps: tuple[str, ...] = ()  # each list tried and its answer
+    timestamp: str | None = None
+    revocation: str | None = None
+    summary: str = ""  # the trust line, in words
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRecord:
+    """A CAWG identity assertion: who it names, and whether its credential checked out."""
+
+    sig_type: str = ""
+    named: str = ""
+    status: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TrustListRecord:
+    """One trust list the signers were checked against."""
+
+    key: str = ""
+    level: str = ""  # official | legacy | user
+    title: str = ""
+    as_of: str | None = None
+    next_update: str | None = None
+    stale: bool = False  # past its next update
+    certificates: int = 0
+    tsa_certificates: int = 0
+    sha256: str = ""
+    source: str | None = None  # repository@commit
+
+
+@dataclass(frozen=True, slots=True)
 class ManifestRecord:
     """One manifest of the store, with this reader's judgement of its bindings and its signer."""
 
@@ -82,6 +125,8 @@ class ManifestRecord:
     bindings_intact: bool | None = None  # the claim is bound to these exact bytes (see checks.py)
     signer_trust: SignerTrust = "unknown"
     validation: ValidationRecord = ValidationRecord()
+    trust: TrustRecord = TrustRecord()  # since 1.1.0
+    identities: tuple[IdentityRecord, ...] = ()  # since 1.1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +136,6 @@ class ProvenanceMetrics(SignalMetrics):
     validation_state: str | None = None  # c2pa's one word (Invalid | Valid | Trusted), kept, not relied on
     active_manifest: str | None = None  # label of the manifest that binds the file
     manifests: tuple[ManifestRecord, ...] = ()  # the active one first
+    trust_lists: tuple[TrustListRecord, ...] = ()  # since 1.1.0: the lists tried, in order
+    trust_mode: str | None = None  # add | replace: how the user's anchors combined with the installed lists
+    trust_problems: tuple[str, ...] = ()  # installed lists that could not be used, one line each

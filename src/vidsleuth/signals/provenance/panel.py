@@ -68,6 +68,25 @@ class SignerView:
 
 
 @dataclass(frozen=True, slots=True)
+class TrustView:
+    """The trust line of one manifest: the result, which list (and its date), time-stamp, revocation."""
+
+    result: str  # trusted | not_on_list | expired | revoked | not_checked, or the 1.0 signer_trust word
+    chip: str  # good | warn | bad | plain
+    summary: str
+    timestamp: str | None
+    revocation: str | None
+    steps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityView:
+    sig_type: str
+    named: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class ManifestView:
     link: Linked  # the manifest's id on the page and the findings that cite it
     label: str
@@ -77,6 +96,8 @@ class ManifestView:
     claim_generator_info: tuple[str, ...]
     signer: SignerView
     signer_trust: str  # trusted | untrusted | expired | unknown
+    trust: TrustView
+    identities: tuple[IdentityView, ...]
     bindings_intact: bool | None
     actions: tuple[ActionView, ...]
     source_types: tuple[SourceType, ...]
@@ -93,6 +114,42 @@ class ProvenanceView:
     trust_list: str | None
     validation_state: str | None
     manifests: tuple[ManifestView, ...]
+    trust_mode: str | None = None
+    trust_problems: tuple[str, ...] = ()
+
+
+_CHIPS = {
+    "trusted": "good",
+    "not_on_list": "bad",
+    "untrusted": "bad",
+    "revoked": "bad",
+    "expired": "warn",
+}
+_RESULT_WORDS = {"not_on_list": "not on list", "not_checked": "not checked"}
+
+
+def _trust(m: ManifestRecord, trust_list: str | None) -> TrustView:
+    """The trust line; a 1.0 report (no trust record) shows its one word against the list it named."""
+    t = m.trust
+    if not t.summary:
+        return TrustView(
+            m.signer_trust,
+            _CHIPS.get(m.signer_trust, "plain"),
+            f"against {clip(trust_list or 'no trust list', TEXT)}",
+            None,
+            None,
+        )
+    legacy = t.result == "trusted" and t.level == "legacy"
+    chip = "warn" if legacy else _CHIPS.get(t.result, "plain")
+    word = "trusted (legacy list only)" if legacy else _RESULT_WORDS.get(t.result, t.result)
+    return TrustView(
+        clip(word, CODE),
+        chip,
+        clip(t.summary, TEXT),
+        _text(t.timestamp),
+        _text(t.revocation),
+        tuple(clip(x, TEXT) for x in t.steps[:8] if x),
+    )
 
 
 def _text(value: str | None, limit: int = TEXT) -> str | None:
@@ -109,7 +166,9 @@ def _checks(checks: tuple[Check, ...]) -> tuple[CheckView, ...]:
     return tuple(CheckView(clip(c.code, CODE), clip(c.explanation, TEXT)) for c in checks if c.code)
 
 
-def _manifest(m: ManifestRecord, number: int, active_label: str | None, result: SignalResult) -> ManifestView:
+def _manifest(
+    m: ManifestRecord, number: int, active_label: str | None, result: SignalResult, trust_list: str | None
+) -> ManifestView:
     label = clip(m.label, LABEL) if m.label else UNLABELLED
     cites = [
         i
@@ -128,6 +187,11 @@ def _manifest(m: ManifestRecord, number: int, active_label: str | None, result: 
             _text(s.common_name), _text(s.issuer), _text(s.time), _text(s.alg), _text(s.cert_serial)
         ),
         signer_trust=m.signer_trust,
+        trust=_trust(m, trust_list),
+        identities=tuple(
+            IdentityView(clip(i.sig_type, CODE), clip(i.named, TEXT), clip(i.status, TEXT))
+            for i in m.identities
+        ),
         bindings_intact=m.bindings_intact,
         actions=tuple(
             ActionView(
@@ -161,24 +225,40 @@ def provenance_view(result: SignalResult) -> ProvenanceView | None:
     if result.status is not Status.OK or "manifest_present" not in result.metrics:
         return None
     m = result.metrics_as(ProvenanceMetrics)
-    manifests = tuple(_manifest(x, i, m.active_manifest, result) for i, x in enumerate(m.manifests, 1))
+    manifests = tuple(
+        _manifest(x, i, m.active_manifest, result, m.trust_list) for i, x in enumerate(m.manifests, 1)
+    )
     return ProvenanceView(
         present=m.manifest_present or bool(manifests),
         trust_list=_text(m.trust_list),
         validation_state=_text(m.validation_state),
         manifests=manifests,
+        trust_mode=_text(m.trust_mode),
+        trust_problems=tuple(clip(p, TEXT) for p in m.trust_problems[:10] if p),
     )
 
 
-def _manifest_lines(m: ManifestView, trust_list: str | None) -> list[str]:
+def _manifest_lines(m: ManifestView) -> list[str]:
     who = m.signer.common_name or "an unnamed signer"
     issuer = f" (issued by {md_text(m.signer.issuer)})" if m.signer.issuer else ""
     when = f" at {md_text(m.signer.time)}" if m.signer.time else ""
     active = " (active)" if m.active else ""
+    t = m.trust
+    stamps = "".join(
+        f"; {name}: {md_text(value)}"
+        for name, value in (("time-stamp", t.timestamp), ("revocation", t.revocation))
+        if value
+    )
     lines = [
         f"- Manifest {md_code(m.label)}{active}: signed by {md_text(who)}{issuer}{when}",
-        f"  - Signer trust: **{md_text(m.signer_trust)}** against {md_text(trust_list or 'no trust list')}; "
+        f"  - Signer trust: **{md_text(t.result)}**, {md_text(t.summary)}{stamps}; "
         f"hash bindings: **{BINDINGS_MD[m.bindings_intact]}**",
+    ]
+    if len(t.steps) > 1:
+        lines.append("  - Lists tried: " + "; ".join(md_text(x) for x in t.steps))
+    lines += [
+        f"  - Identity ({md_code(i.sig_type)}): names {md_text(i.named)}; {md_text(i.status)}"
+        for i in m.identities
     ]
     if m.claim_generator or m.claim_generator_info:
         made = "; ".join(md_text(t) for t in (m.claim_generator, *m.claim_generator_info) if t)
@@ -203,8 +283,9 @@ def _markdown(v: ProvenanceView) -> tuple[str, ...]:
         out.append(NO_MANIFEST)
     else:
         out += [f"Validation state: **{md_text(v.validation_state or 'not reported')}**", ""]
+        out += [f"Trust lists: {md_text(v.trust_list or 'none')}", ""]
         for m in v.manifests:
-            out += _manifest_lines(m, v.trust_list)
+            out += _manifest_lines(m)
     out.append("")
     return tuple(out)
 

@@ -15,7 +15,12 @@ little. `isolate=False` reads in-process for callers that already sandbox their 
 
 Network. Remote-manifest fetching and OCSP are turned off and the allowed host list is empty, so a read
 never touches the network: a file that points to a remote manifest raises `RemoteManifestError` with the
-address instead of fetching it.
+address instead of fetching it. Revocation is known only from an OCSP response stapled in the manifest.
+
+Trust lists: one list per read. c2pa-python 0.38 takes several named lists (`trust.anchors`), but it
+pools them whatever their kind, and when a root is on two lists its explanation may name either; so the
+file is read once per list, in precedence order (official, legacy, the user's), all in the same child,
+stopping as soon as no signer is left untrusted (`read_passes`; `verdicts.py` judges the passes).
 """
 
 from __future__ import annotations
@@ -30,14 +35,15 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from vidsleuth.errors import VidsleuthError
 from vidsleuth.signals.provenance import child
 from vidsleuth.signals.provenance.store import ManifestStore
-from vidsleuth.signals.provenance.trust import TrustAnchors, TrustAnchorsError
+from vidsleuth.signals.provenance.trust import TrustAnchorsError, TrustList, check_settings
 
 # The manifest store's JUMBF description box: "jumd" followed by the C2PA store type UUID, which begins with
 # the bytes "c2pa" (C2PA specification, "JUMBF" / "Manifest store"). Used only to tell "a manifest is there
@@ -73,6 +79,14 @@ class RemoteManifestError(ProvenanceReadError):
         self.url = url
 
 
+class ListRejectedError(TrustAnchorsError):
+    """c2pa refused the settings of one trust list; `key` names the list."""
+
+    def __init__(self, message: str, key: str | None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class UnreadableManifestError(ProvenanceReadError):
     """The reader failed on the file. `manifest_marker` says whether a manifest store is visibly present;
     `kind` is c2pa's error category, or "timeout" / "crashed" when the isolated reader did not answer."""
@@ -104,8 +118,9 @@ def mime_for(path: str, container: str | None = None) -> str | None:
     return None
 
 
-def reader_settings(trust: TrustAnchors | None) -> dict[str, Any]:
-    """c2pa-rs settings: validate fully, fetch nothing. With anchors, signer trust is checked against them."""
+def reader_settings(trust: TrustList | None) -> dict[str, Any]:
+    """c2pa-rs settings: validate fully, fetch nothing; with a list, signers are checked against it alone.
+    Checked against the schema c2pa would otherwise ignore silently (`trust.check_settings`)."""
     settings: dict[str, Any] = {
         "verify": {
             "verify_after_reading": True,
@@ -117,39 +132,75 @@ def reader_settings(trust: TrustAnchors | None) -> dict[str, Any]:
         "core": {"allowed_network_hosts": []},
     }
     if trust is not None:
-        settings["trust"] = {"trust_anchors": trust.pem}
-    return settings
+        settings["trust"] = {"anchors": trust.c2pa_anchors()}
+    return check_settings(settings)
+
+
+@dataclass(frozen=True, slots=True)
+class Pass:
+    """One read of the file against one trust list (None: no list, signer trust not checked)."""
+
+    trust: TrustList | None
+    store: ManifestStore
+
+
+def read_passes(
+    path: str | os.PathLike[str],
+    *,
+    mime: str | None = None,
+    lists: Sequence[TrustList] = (),
+    isolate: bool = True,
+    timeout_s: float | None = None,
+) -> tuple[Pass, ...] | None:
+    """Read and validate the file's manifest store once per list, in order, stopping when no signer is left
+    untrusted; None when the file carries no manifest. Without lists: one read, trust not checked.
+
+    Raises ListRejectedError when c2pa rejects a list, UnsupportedFormatError, RemoteManifestError, or
+    UnreadableManifestError (including a timeout or a crash of the isolated reader).
+    """
+    path = os.fspath(path)
+    size = os.path.getsize(path) if os.path.exists(path) else 0
+    order: list[TrustList | None] = list(lists) or [None]
+    request = {
+        "path": path,
+        "format": mime,
+        "passes": [reader_settings(t) for t in order],
+        "sys_path": [p for p in sys.path if p and os.path.isabs(p)],
+        "memory_limit_bytes": _BASE_MEMORY_CAP + size,
+    }
+    per_read = timeout_s if timeout_s is not None else _BASE_TIMEOUT_S + _TIMEOUT_S_PER_GB * size / 1024**3
+    source = _child_source() if isolate else None
+    if source is not None and sys.executable:
+        response = _run_isolated(source, request, per_read * len(order), path)
+    else:
+        response = child.serve(request)
+    status = response.get("status")
+    if status == "settings_error":
+        number = response.get("pass")
+        rejected = order[number] if isinstance(number, int) and 0 <= number < len(order) else None
+        key = rejected.key if rejected is not None else None
+        raise ListRejectedError(
+            f"c2pa rejected the trust list {key or '?'}: {response.get('message') or 'no message'}", key
+        )
+    stores = _interpret(response, path)
+    if stores is None:
+        return None
+    return tuple(Pass(t, s) for t, s in zip(order, stores, strict=False))
 
 
 def read_manifest_store(
     path: str | os.PathLike[str],
     *,
     mime: str | None = None,
-    trust: TrustAnchors | None = None,
+    trust: TrustList | None = None,
     isolate: bool = True,
     timeout_s: float | None = None,
 ) -> ManifestStore | None:
-    """Read and validate the file's manifest store; None when it carries none.
-
-    Raises TrustAnchorsError when c2pa rejects the anchors, UnsupportedFormatError, RemoteManifestError,
-    or UnreadableManifestError (including a timeout or a crash of the isolated reader).
-    """
-    path = os.fspath(path)
-    size = os.path.getsize(path) if os.path.exists(path) else 0
-    request = {
-        "path": path,
-        "format": mime,
-        "settings": reader_settings(trust),
-        "sys_path": [p for p in sys.path if p and os.path.isabs(p)],
-        "memory_limit_bytes": _BASE_MEMORY_CAP + size,
-    }
-    limit = timeout_s if timeout_s is not None else _BASE_TIMEOUT_S + _TIMEOUT_S_PER_GB * size / 1024**3
-    source = _child_source() if isolate else None
-    if source is not None and sys.executable:
-        response = _run_isolated(source, request, limit, path)
-    else:
-        response = child.serve(request)
-    return _interpret(response, path)
+    """Read and validate the file's manifest store against one list (or none); None when it has none."""
+    passes = read_passes(
+        path, mime=mime, lists=[trust] if trust else [], isolate=isolate, timeout_s=timeout_s
+    )
+    return passes[0].store if passes else None
 
 
 def has_manifest_marker(path: str | os.PathLike[str], chunk: int = 1 << 20) -> bool:
@@ -166,23 +217,31 @@ def has_manifest_marker(path: str | os.PathLike[str], chunk: int = 1 << 20) -> b
     return False
 
 
-def _interpret(response: Mapping[str, Any], path: str) -> ManifestStore | None:
+def _interpret(response: Mapping[str, Any], path: str) -> list[ManifestStore] | None:
     status = response.get("status")
     if status == "none":
         return None
     if status == "ok":
-        try:
-            data = json.loads(str(response.get("store") or "{}"))
-        except json.JSONDecodeError as exc:
+        stores = []
+        for item in response.get("passes") or []:
+            item = item if isinstance(item, Mapping) else {}
+            try:
+                data = json.loads(str(item.get("store") or "{}"))
+            except json.JSONDecodeError as exc:
+                raise UnreadableManifestError(
+                    f"the C2PA reader returned malformed JSON ({exc.msg})", kind="Json", manifest_marker=True
+                ) from exc
+            stores.append(
+                ManifestStore.from_c2pa_json(
+                    data, embedded=bool(item.get("embedded", True)), remote_url=item.get("remote_url")
+                )
+            )
+        if not stores:
             raise UnreadableManifestError(
-                f"the C2PA reader returned malformed JSON ({exc.msg})", kind="Json", manifest_marker=True
-            ) from exc
-        return ManifestStore.from_c2pa_json(
-            data, embedded=bool(response.get("embedded", True)), remote_url=response.get("remote_url")
-        )
+                "the C2PA reader gave no answer", kind="Other", manifest_marker=False
+            )
+        return stores
     message = str(response.get("message") or "no message")
-    if status == "settings_error":
-        raise TrustAnchorsError(f"c2pa rejected the trust anchors: {message}")
     kind = str(response.get("kind") or "Other")
     if kind in ("Remote", "RemoteManifest"):
         url = re.search(r"(https?://\S+)", message)

@@ -7,8 +7,11 @@ and keeps three questions apart instead of c2pa's one-word `validation_state`:
 
 - bindings: do the content hash, the hashed assertion links and the claim signature still match, i.e. are
   the claims bound to these exact bytes? A hash mismatch means the content changed after signing.
-- signer trust: is the signing certificate on the trust list the user supplied (`trusted`), not on it
-  (`untrusted`), or expired? Without a trust list, trust is simply not checked.
+- signer trust: which trust list vouches for the signing certificate, as of which date: the C2PA Trust
+  List, the legacy CAI list (a second, named level) or the user's own anchors (added or replacing), all
+  installed locally and checked offline (`trustlists.py`, `verdicts.py`); not on any of them; expired;
+  revoked per a stapled OCSP response. Without a list, trust is simply not checked, and the report says
+  how to install one.
 - assertions: what the manifests claim (generated, composite, captured) and who signed the claim.
 
 An AI assertion whose bindings hold is decisive whether or not its signer is on a trust list: a claim of
@@ -28,34 +31,76 @@ from vidsleuth.signals.provenance.findings import assess, empty_metrics
 from vidsleuth.signals.provenance.metrics import ProvenanceMetrics
 from vidsleuth.signals.provenance.options import ProvenanceOptions
 from vidsleuth.signals.provenance.reader import (
+    ListRejectedError,
+    Pass,
     RemoteManifestError,
     UnreadableManifestError,
     UnsupportedFormatError,
     mime_for,
-    read_manifest_store,
+    read_passes,
     reader_available,
 )
-from vidsleuth.signals.provenance.store import ManifestStore
-from vidsleuth.signals.provenance.trust import NO_TRUST_LIST, TrustAnchors, TrustAnchorsError
+from vidsleuth.signals.provenance.trust import (
+    INSTALL_HINT,
+    NO_TRUST_LIST,
+    TrustAnchorsError,
+    TrustList,
+    TrustMode,
+    describe,
+)
+from vidsleuth.signals.provenance.trustlists import load_installed, resolve_trust_dir
+from vidsleuth.signals.provenance.verdicts import TrustContext, judge
 
 if TYPE_CHECKING:
     from vidsleuth.core.panel import Panel
 
 
-def _trust_unusable(exc: TrustAnchorsError) -> Evidence:
+def _trust_unusable(problems: list[str], left: list[TrustList]) -> Evidence:
+    rest = (
+        f"signers were checked against the other lists ({', '.join(t.key for t in left)})"
+        if left
+        else "signer trust was not checked"
+    )
     return Evidence.info(
         "c2pa.trust_list_unusable",
         Hypothesis.PROVENANCE_ATTESTED,
-        f"The configured trust list could not be used ({exc}); signer trust was not checked.",
-        data={"caveat": True},
+        f"A configured trust list could not be used ({'; '.join(problems)}); {rest}.",
+        data={"caveat": True, "problems": problems},
     )
+
+
+def trust_setup(options: ProvenanceOptions) -> tuple[list[TrustList], list[str], list[str]]:
+    """The lists to check signers against, in precedence order; the problems (lists that could not be
+    used) and the notes (lists used with a caveat). Never raises."""
+    lists: list[TrustList] = []
+    problems: list[str] = []
+    notes: list[str] = []
+    if options.trust_mode == "add" and options.trust_levels:
+        installed = load_installed(resolve_trust_dir(options.trust_lists), options.trust_levels)
+        lists.extend(installed.lists)
+        problems.extend(installed.problems)
+        notes.extend(installed.notes)
+    if options.trust_anchors:
+        try:
+            lists.append(TrustList.user(options.trust_anchors))
+        except TrustAnchorsError as exc:
+            problems.append(str(exc))
+    return lists, problems, notes
+
+
+def trust_label(lists: list[TrustList], mode: TrustMode | None, problems: list[str]) -> str:
+    if lists:
+        return describe(lists, mode)
+    if problems:
+        return f"{NO_TRUST_LIST} (the configured lists could not be read)"
+    return f"{NO_TRUST_LIST} (no trust list installed: {INSTALL_HINT})"
 
 
 class ProvenanceSignal(Signal):
     """Content Credentials: who signed what claim about this file, and whether the claim still binds."""
 
     NAME = "provenance"
-    VERSION = "1.0.0"
+    VERSION = "1.1.0"
     DESCRIPTION = "C2PA Content Credentials: AI or capture assertions, signer, bindings and trust."
     OPTIONS = ProvenanceOptions
     METRICS = ProvenanceMetrics
@@ -75,28 +120,24 @@ class ProvenanceSignal(Signal):
         options = ProvenanceOptions.of(ctx.settings, self.NAME)
         isolate, timeout_s = options.isolate, options.timeout_s
         evidence: list[Evidence] = []
-        trust: TrustAnchors | None = None
-        trust_label = NO_TRUST_LIST
-        if options.trust_anchors:
-            try:
-                trust = TrustAnchors.load(options.trust_anchors)
-                trust_label = f"user-supplied: {trust.label}"
-            except TrustAnchorsError as exc:
-                evidence.append(_trust_unusable(exc))
-                trust_label = f"{NO_TRUST_LIST} (the configured list could not be read)"
+        lists, problems, notes = trust_setup(options)
+        mode: TrustMode | None = options.trust_mode if options.trust_anchors else None
         path = ctx.source.path
         mime = mime_for(path) or mime_for(ctx.source.name, ctx.media.container)
 
-        def read(anchors: TrustAnchors | None) -> ManifestStore | None:
-            return read_manifest_store(path, mime=mime, trust=anchors, isolate=isolate, timeout_s=timeout_s)
+        def read() -> tuple[Pass, ...] | None:
+            while True:
+                try:
+                    return read_passes(path, mime=mime, lists=lists, isolate=isolate, timeout_s=timeout_s)
+                except ListRejectedError as exc:  # c2pa refused one list: drop it and read again
+                    problems.append(str(exc))
+                    kept = [t for t in lists if t.key != exc.key]
+                    if len(kept) == len(lists):
+                        kept = []
+                    lists[:] = kept
 
         try:
-            try:
-                store = read(trust)
-            except TrustAnchorsError as exc:  # c2pa itself rejected the PEM: read again without it
-                evidence.append(_trust_unusable(exc))
-                trust, trust_label = None, f"{NO_TRUST_LIST} (c2pa rejected the configured list)"
-                store = read(None)
+            passes = read()
         except UnsupportedFormatError as exc:
             return SignalResult.not_applicable(
                 self.NAME,
@@ -116,7 +157,12 @@ class ProvenanceSignal(Signal):
                     data={"url": exc.url},
                 )
             )
-            return SignalResult.ok(self.NAME, self.VERSION, evidence, empty_metrics(trust_label))
+            return SignalResult.ok(
+                self.NAME,
+                self.VERSION,
+                [*self._problems(problems, lists), *evidence],
+                self._empty(lists, mode, problems, notes),
+            )
         except UnreadableManifestError as exc:
             if exc.manifest_marker:
                 evidence.append(
@@ -138,9 +184,11 @@ class ProvenanceSignal(Signal):
                         data={"error_kind": exc.kind, "error": str(exc)},
                     )
                 )
-            metrics = empty_metrics(trust_label, present=exc.manifest_marker)
-            return SignalResult.ok(self.NAME, self.VERSION, evidence, metrics)
-        if store is None:
+            metrics = self._empty(lists, mode, problems, notes, present=exc.manifest_marker)
+            return SignalResult.ok(
+                self.NAME, self.VERSION, [*self._problems(problems, lists), *evidence], metrics
+            )
+        if passes is None:
             evidence.append(
                 Evidence.info(
                     "c2pa.no_manifest",
@@ -149,6 +197,29 @@ class ProvenanceSignal(Signal):
                     "nothing.",
                 )
             )
-            return SignalResult.ok(self.NAME, self.VERSION, evidence, empty_metrics(trust_label))
-        found, metrics = assess(store, trust_label=trust_label, trust_configured=trust is not None)
-        return SignalResult.ok(self.NAME, self.VERSION, [*evidence, *found], metrics)
+            return SignalResult.ok(
+                self.NAME,
+                self.VERSION,
+                [*self._problems(problems, lists), *evidence],
+                self._empty(lists, mode, problems, notes),
+            )
+        store, verdicts = judge(passes)
+        trust = TrustContext(trust_label(lists, mode, problems), tuple(lists), mode, verdicts)
+        found, metrics = assess(store, trust, [*problems, *notes])
+        return SignalResult.ok(self.NAME, self.VERSION, [*self._problems(problems, lists), *found], metrics)
+
+    @staticmethod
+    def _problems(problems: list[str], lists: list[TrustList]) -> list[Evidence]:
+        return [_trust_unusable(problems, lists)] if problems else []
+
+    @staticmethod
+    def _empty(
+        lists: list[TrustList],
+        mode: TrustMode | None,
+        problems: list[str],
+        notes: list[str],
+        *,
+        present: bool = False,
+    ) -> ProvenanceMetrics:
+        trust = TrustContext(trust_label(lists, mode, problems), tuple(lists), mode)
+        return empty_metrics(trust, present=present, problems=[*problems, *notes])

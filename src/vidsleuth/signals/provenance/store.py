@@ -83,6 +83,16 @@ class Ingredient:
     description: str | None = None
     manifest_label: str | None = None
     recorded_failures: tuple[str, ...] = ()  # failures the signer recorded when it took the ingredient in
+    recorded_passed: tuple[str, ...] = ()  # checks it recorded as passed (e.g. signingCredential.trusted)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A CAWG identity assertion: who it names and how (its credential's trust is judged in checks.py)."""
+
+    sig_type: str  # cawg.x509.cose | cawg.identity_claims_aggregation | ...
+    named: str  # who it names, as the credential states it ("Westdeutscher Rundfunk, PTS-WDR")
+    label: str = "cawg.identity"  # the assertion's label (cawg.identity, cawg.identity__1, ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +110,10 @@ class Manifest:
     assertion_labels: tuple[str, ...]
     validation: Validation  # this reader's checks (for an ingredient: the changes since it was recorded)
     recorded_failures: tuple[str, ...] = ()  # failures a later signer recorded when it took this one in
+    # ... and the checks it recorded as passed. c2pa re-judges an ingredient and reports only what changed
+    # ("ingredient deltas"): no delta on the signer means the recorded result holds under this read's list.
+    recorded_passed: tuple[str, ...] = ()
+    identities: tuple[Identity, ...] = ()  # CAWG identity assertions
 
     @property
     def digital_source_types(self) -> tuple[str, ...]:
@@ -140,13 +154,19 @@ class ManifestStore:
             _manifest(label, _map(body), statuses.get(label, {})) for label, body in raw.items() if label
         ]
         recorded: dict[str, list[str]] = {}
+        passed: dict[str, list[str]] = {}
         for m in manifests:
             for ing in m.ingredients:
                 if ing.manifest_label:
                     recorded.setdefault(ing.manifest_label, []).extend(ing.recorded_failures)
+                    passed.setdefault(ing.manifest_label, []).extend(ing.recorded_passed)
         manifests = [
-            replace(m, recorded_failures=tuple(dict.fromkeys(recorded[m.label])))
-            if recorded.get(m.label)
+            replace(
+                m,
+                recorded_failures=tuple(dict.fromkeys(recorded[m.label])),
+                recorded_passed=tuple(dict.fromkeys(passed[m.label])),
+            )
+            if recorded.get(m.label) or passed.get(m.label)
             else m
             for m in manifests
         ]
@@ -264,10 +284,40 @@ def _metadata_source_types(assertions: list[Any]) -> list[str]:
     return found
 
 
+def _identity_named(data: Mapping[str, Any], sig_type: str) -> str:
+    info = _map(data.get("signature_info"))
+    if sig_type.endswith("x509.cose") or info.get("common_name") or info.get("issuer"):
+        named = ", ".join(x for x in (_str(info.get("issuer")), _str(info.get("common_name"))) if x)
+        return named or "an unnamed X.509 signer"
+    subject = _map(data.get("credentialSubject") or info.get("credentialSubject"))
+    found = []
+    for item in _list(subject.get("verifiedIdentities"))[:8]:
+        item = _map(item)
+        who = _str(item.get("username")) or _str(item.get("name")) or _str(item.get("uri")) or "?"
+        provider = _str(_map(item.get("provider")).get("name"))
+        kind = _str(item.get("type")) or "identity"
+        found.append(f"{kind}: {who}" + (f" ({provider})" if provider else ""))
+    return "; ".join(found) or "no name the reader could show"
+
+
+def _identities(assertions: list[Any]) -> list[Identity]:
+    out = []
+    for a in assertions:
+        a = _map(a)
+        label = _str(a.get("label")) or ""
+        if not label.startswith("cawg.identity"):
+            continue
+        data = _map(a.get("data"))
+        sig_type = _str(_map(data.get("signer_payload")).get("sig_type")) or "unknown"
+        out.append(Identity(sig_type, _identity_named(data, sig_type)[:300], label))
+    return out
+
+
 def _ingredient(raw: Mapping[str, Any]) -> Ingredient:
     recorded = _map(raw.get("validation_results"))
     failures = [e.code for e in _entries(_list(_map(recorded.get("activeManifest")).get("failure")))]
     failures += [e.code for e in _entries(_list(raw.get("validation_status")))]
+    passed = [e.code for e in _entries(_list(_map(recorded.get("activeManifest")).get("success")))]
     label = _str(raw.get("active_manifest")) or _str(_map(raw.get("manifest_data")).get("identifier"))
     return Ingredient(
         title=_str(raw.get("title")),
@@ -276,6 +326,7 @@ def _ingredient(raw: Mapping[str, Any]) -> Ingredient:
         description=_str(raw.get("description")),
         manifest_label=label,
         recorded_failures=tuple(dict.fromkeys(failures)),
+        recorded_passed=tuple(dict.fromkeys(passed)),
     )
 
 
@@ -307,4 +358,5 @@ def _manifest(label: str, body: Mapping[str, Any], statuses: Mapping[str, list[S
             failed=tuple(statuses.get("failure", ())),
             informational=tuple(statuses.get("informational", ())),
         ),
+        identities=tuple(_identities(assertions)),
     )

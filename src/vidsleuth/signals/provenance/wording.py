@@ -19,6 +19,8 @@ from vidsleuth.signals.provenance.checks import (
     signer_trust,
 )
 from vidsleuth.signals.provenance.store import Action, Manifest, ManifestStore
+from vidsleuth.signals.provenance.trust import INSTALL_HINT
+from vidsleuth.signals.provenance.verdicts import TrustContext
 from vidsleuth.signals.provenance.vocabulary import SOURCE_TYPE_MEANING
 
 _CORPORATE = re.compile(r"[,\s]+(LLC|Inc\.?|Corp\.?|Corporation|Ltd\.?|Limited|GmbH|AG|plc|S\.A\.)$", re.I)
@@ -43,25 +45,48 @@ def generator_label(manifest: Manifest, action: Action | None) -> str:
     return "an unnamed generator"
 
 
-def signed_by(m: Manifest, trust_configured: bool) -> str:
+def trust_words(m: Manifest, trust: TrustContext) -> str:
+    """The signer's trust in words: the list that trusted it and its date, or why none did."""
+    verdict = trust.of(m)
+    if verdict is not None and (verdict.result != "not_checked" or not trust.configured):
+        if verdict.result == "not_checked":
+            return "signer trust not checked: no trust list installed"
+        return verdict.words()
+    if not trust.configured:
+        return "signer trust not checked: no trust list installed"
+    state = signer_trust(m)
+    if state == "trusted":
+        return "on the trust list"
+    return "not on the trust list" if state == "untrusted" else f"signer trust {state}"
+
+
+def signed_by(m: Manifest, trust: TrustContext) -> str:
     """Who signed, with what is known of the certificate: its name, trust, revocation, expiry."""
     who = m.signer.issuer or m.signer.common_name or "an unnamed signer"
     notes = [f"certificate '{m.signer.common_name}'"] if m.signer.issuer and m.signer.common_name else []
-    trust = signer_trust(m)
-    if trust == "trusted":
-        notes.append("on the supplied trust list")
-    elif not trust_configured:
-        notes.append("signer trust not checked: no trust list")
-    elif trust == "untrusted":
-        notes.append("not on the supplied trust list")
+    notes.append(trust_words(m, trust))
+    verdict = trust.of(m)
     failed = m.validation.failed_codes | frozenset(m.recorded_failures)
-    if "signingCredential.revoked" in failed:
+    if "signingCredential.revoked" in failed and not (verdict and verdict.result == "revoked"):
         notes.append("certificate revoked")
-    if failed & TRUST_CODES_EXPIRED:
+    if failed & TRUST_CODES_EXPIRED and not (verdict and verdict.result == "expired"):
         notes.append(
             "certificate expired" + ("" if m.signer.time else " (no time-stamp: judged at today's date)")
         )
-    return f"{who} ({'; '.join(notes)})" if notes else who
+    elif failed & TRUST_CODES_EXPIRED and not m.signer.time:
+        notes.append("no time-stamp: judged at today's date")
+    return f"{who} ({'; '.join(notes)})"
+
+
+def not_trusted_why(m: Manifest, trust: TrustContext) -> str:
+    """Why a signer is not verified, as the end of "The signer ..."."""
+    if not trust.configured:
+        return f"was not checked: no trust list is installed ({INSTALL_HINT})"
+    verdict = trust.of(m)
+    if verdict is not None and verdict.result == "trusted" and verdict.trusted_by is not None:
+        return f"is trusted only by the {verdict.trusted_by.title}, not by the C2PA Trust List"
+    tried = ", ".join(verdict.lists_tried) if verdict and verdict.lists_tried else "the configured list"
+    return f"is not on the trust lists tried ({tried})"
 
 
 def tool_name(m: Manifest) -> str:
