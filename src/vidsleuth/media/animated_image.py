@@ -126,8 +126,15 @@ class PictureFrame:
     time_s: float
 
 
+class PictureFrameError(Exception):
+    """A frame of the picture could not be decoded; the frames before it stand."""
+
+
 def webp_frames(source: SourceInfo) -> Iterator[PictureFrame]:
-    """The frames of an animated WebP, one at a time, each composited onto the canvas as displayed."""
+    """The frames of an animated WebP, one at a time, each composited onto the canvas as displayed.
+
+    A damaged frame ends the sequence with `PictureFrameError` (Pillow cannot skip it: each frame is
+    drawn over the previous one)."""
     image = _open(source)
     with image:
         t = 0.0
@@ -135,9 +142,11 @@ def webp_frames(source: SourceInfo) -> Iterator[PictureFrame]:
         while True:
             try:
                 image.seek(index)
+                rgb = np.asarray(image.convert("RGB"))  # decodes this frame (and sets its duration)
             except EOFError:
                 return
-            rgb = np.asarray(image.convert("RGB"))  # decodes this frame (and sets its duration)
+            except (OSError, ValueError, SyntaxError) as exc:
+                raise PictureFrameError(f"frame {index + 1} could not be decoded ({exc})") from None
             yield PictureFrame(av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24"), t)
             t += float(image.info.get("duration", 0) or 0) / 1000.0 or 0.1
             index += 1

@@ -30,7 +30,7 @@ from vidsleuth.core.settings import DEFAULT_MAX_PIXELS
 from vidsleuth.core.signal import DecodeStats, FrameSample, Sampling
 from vidsleuth.errors import InputError
 from vidsleuth.media.animated_image import CONTAINER as ANIMATED_WEBP
-from vidsleuth.media.animated_image import webp_frames
+from vidsleuth.media.animated_image import PictureFrameError, webp_frames
 
 ProgressCallback = Callable[[float], None]
 # Give up on a stream that keeps failing without producing a frame.
@@ -224,9 +224,13 @@ def _ffmpeg_frames(
             tally.complete = False
 
 
-def _picture_frames(source: SourceInfo) -> Iterator[_Decoded]:
-    for item in webp_frames(source):
-        yield _Decoded(item.frame, item.time_s, True, False)
+def _picture_frames(source: SourceInfo, tally: _Tally) -> Iterator[_Decoded]:
+    try:
+        for item in webp_frames(source):
+            yield _Decoded(item.frame, item.time_s, True, False)
+    except PictureFrameError as exc:  # a damaged frame: keep what came before, like a truncated stream
+        tally.error(str(exc))
+        tally.complete = False
 
 
 def decode_shared(
@@ -267,7 +271,7 @@ def decode_shared(
     size_changes: list[tuple[float, int, int]] = []
 
     if media.container == ANIMATED_WEBP:
-        source_frames: Iterator[_Decoded] = _picture_frames(source)
+        source_frames: Iterator[_Decoded] = _picture_frames(source, tally)
     else:
         source_frames = _ffmpeg_frames(source, video_info, consumers, max_pixels, tally)
     active = [c for c in consumers if c.active]

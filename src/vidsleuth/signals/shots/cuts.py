@@ -162,6 +162,7 @@ def _best_shift(a: FloatArray, b: FloatArray, radius: int) -> int:
     """The shift s (|s| <= radius) for which a[i + s] best matches b[i] (mean abs difference)."""
     best, best_err = 0, math.inf
     n = len(a)
+    radius = min(radius, n - 1)  # a profile of n values can shift by n - 1 at most (1x1 video: none)
     for s in range(-radius, radius + 1):
         err = float(np.abs(a[s:] - b[: n - s]).mean() if s >= 0 else np.abs(a[: n + s] - b[-s:]).mean())
         if err < best_err - 1e-9:
