@@ -57,13 +57,22 @@ ThumbnailMaker = Callable[[str, int, "tuple[int, int, int, int] | None"], Thumbn
 
 @dataclass(frozen=True, slots=True)
 class FrameSample:
-    """One decoded frame as a frame signal sees it."""
+    """One decoded frame as a frame signal sees it.
+
+    `pixels` are converted to the signal's sampling when first read, and only then: a signal that is
+    handed every frame but looks at few of them (a tracker that reads bursts) pays for the conversions
+    it uses. The conversion is shared by every signal that asked for the same size and format."""
 
     index: int  # position in decode order of presentation, from 0
     time_s: float  # presentation time from the first frame
     is_keyframe: bool
-    pixels: npt.NDArray[np.uint8] | None
+    _pixels: Callable[[], npt.NDArray[np.uint8] | None] = field(repr=False, compare=False)
     _thumbnail: ThumbnailMaker = field(repr=False, compare=False)
+
+    @property
+    def pixels(self) -> npt.NDArray[np.uint8] | None:
+        """The frame at the sampling's size and pixel format (None when the sampling asks for none)."""
+        return self._pixels()
 
     def thumbnail(
         self, label: str, max_side: int = 320, box: tuple[int, int, int, int] | None = None

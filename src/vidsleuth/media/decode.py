@@ -11,6 +11,7 @@ the decoder before it allocates a frame) and, when asked, presentation time.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 import statistics
@@ -320,7 +321,9 @@ def decode_shared(
                 continue
             consumer.advance(t)
             try:
-                sample = FrameSample(frames, t, item.is_key, conv.pixels(consumer.sampling), make_thumb)
+                sample = FrameSample(
+                    frames, t, item.is_key, functools.partial(conv.pixels, consumer.sampling), make_thumb
+                )
                 consumer.on_frame(sample)
             except Exception as exc:  # a signal's bug must not sink the others
                 consumer.active = False
