@@ -32,6 +32,7 @@ from vidsleuth.signals.faces.tracking import Box, FaceTracker, Observation, Trac
 
 Grey = npt.NDArray[np.uint8]
 ThumbnailFor = Callable[[str, Box], Thumbnail]
+MIN_SIDE = 16  # frames smaller than this carry no face worth looking at
 FIRST_DESCRIPTOR_GAP_S = 2.0
 WINDOW_FACE_PX = 160.0  # a kept window is scaled so that the face is at most this wide
 MAX_WINDOWS = 12
@@ -105,12 +106,13 @@ class FaceScan:
     def record(self, track_id: int) -> TrackRecord:
         return self.records.setdefault(track_id, TrackRecord())
 
-    def step(self, grey: Grey, index: int, time_s: float, thumbnail: ThumbnailFor, crop: Crop) -> None:
-        """Look at one decoded grey frame if the schedule wants it; `thumbnail` and `crop` give a face's
+    def step(
+        self, read: Callable[[], Grey | None], index: int, time_s: float, thumbnail: ThumbnailFor, crop: Crop
+    ) -> None:
+        """Look at one decoded frame if the schedule wants it. `read` gives its grey pixels (converted only
+        when called, so frames the schedule skips cost nothing); `thumbnail` and `crop` give a face's
         thumbnail and an RGB crop of this frame."""
         self.frames_seen += 1
-        if self.frame_size is None:
-            self.frame_size = (int(grey.shape[1]), int(grey.shape[0]))
         opts = self.opts
         tracking = bool(self.tracker.active)
         in_burst = self._burst_left > 0
@@ -118,6 +120,11 @@ class FaceScan:
         detect = time_s >= self._next_detect
         if not (in_burst or start_burst or detect):
             return
+        grey = read()
+        if grey is None or grey.ndim != 2 or min(grey.shape) < MIN_SIDE:
+            return
+        if self.frame_size is None:
+            self.frame_size = (int(grey.shape[1]), int(grey.shape[0]))
         self.frames_examined += 1
         if start_burst:
             self._burst_left = opts.burst

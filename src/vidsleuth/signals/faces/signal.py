@@ -73,9 +73,9 @@ class FacesSignal(FrameSignal):
         return FacesPanel()
 
     def sampling(self, ctx: AnalysisContext) -> Sampling:
-        # Every frame, grey, full size: landmark jitter needs consecutive frames, and the shared decode
-        # cannot yet hand a signal only the frames it wants. Grey costs less than half of RGB to convert;
-        # the little colour needed comes through colour.py.
+        # Every frame, grey: landmark jitter needs consecutive frames. Pixels are converted only for the
+        # frames the schedule looks at (detections, landmark bursts); the little colour needed comes
+        # through colour.py.
         return Sampling(
             fps=None, max_side=FacesOptions.of(ctx.settings, self.NAME).frame_side, pixel_format="gray"
         )
@@ -94,8 +94,7 @@ class FacesSignal(FrameSignal):
             self._to_source = max(size) / self._opts.frame_side
 
     def process_frame(self, frame: FrameSample) -> None:
-        pixels = frame.pixels
-        if self._scan is None or pixels is None or pixels.ndim != 2 or min(pixels.shape) < 16:
+        if self._scan is None:
             return
         k = self._to_source
 
@@ -104,7 +103,7 @@ class FacesSignal(FrameSignal):
             return frame.thumbnail(label, THUMB_SIDE, (x0, y0, max(1, x1 - x0), max(1, y1 - y0)))
 
         crop = colour.crop_from(frame.thumbnail, k)
-        self._scan.step(pixels, frame.index, frame.time_s, thumbnail, crop)
+        self._scan.step(lambda: frame.pixels, frame.index, frame.time_s, thumbnail, crop)
 
     def finalize(self, ctx: AnalysisContext) -> SignalResult:
         scan = self._scan
