@@ -208,14 +208,11 @@ def analyze(
 
 
 class _Clock:
-    """Time of one signal's own work, summed over every call it is used around.
+    """Wall and CPU time of one signal's own work, summed over every call it is used around.
 
-    Around whole-file work and a frame signal's start and finalize, CPU time is read from the calling
-    thread's clock (`time.thread_time`): the shared decode runs in FFmpeg's own threads and is counted
-    once for the report, not charged to each signal. Around each frame only the wall clock is read
-    (`frame()`): reading a thread's CPU clock costs tens of microseconds on a busy machine, a few
-    thousand times per video, while a frame's work is CPU-bound on the analysing thread, so its wall time
-    is its CPU time to within what the scheduler takes away."""
+    CPU time is the calling thread's (`time.thread_time`): the shared decode runs in FFmpeg's own threads
+    and is counted once for the report, not charged to each signal. (Wall time is not a stand-in: on a
+    machine whose cores the decode threads keep busy, a signal's wall time includes the time it waited.)"""
 
     def __init__(self) -> None:
         self.wall_s = 0.0
@@ -230,10 +227,6 @@ class _Clock:
     def __exit__(self, *exc: object) -> None:
         self.wall_s += time.perf_counter() - self._wall0
         self.cpu_s += time.thread_time() - self._cpu0
-
-    def add_frame(self, seconds: float) -> None:
-        self.wall_s += seconds
-        self.cpu_s += seconds
 
 
 @dataclass(slots=True)
@@ -253,10 +246,7 @@ def _consumer(timed: _Timed, ctx: AnalysisContext, results: dict[str, SignalResu
         )
 
     def on_frame(sample: FrameSample) -> None:
-        t0 = time.perf_counter()
-        try:
+        with clock:
             instance.process_frame(sample)
-        finally:
-            clock.add_frame(time.perf_counter() - t0)
 
     return FrameConsumer(instance.NAME, instance.sampling(ctx), on_frame, on_error)
