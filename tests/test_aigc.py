@@ -30,10 +30,9 @@ from vidsleuth.signals.metadata.aigc import (
     interpret,
     parse_code,
     producers,
-    read_labels,
-    scan_bytes,
     uscc_valid,
 )
+from vidsleuth.signals.metadata.aigc_scan import read_labels, scan_bytes
 from vidsleuth.signals.metadata.formats import tag_sets
 
 JIMENG = "00119144030008867405X210001"

@@ -227,6 +227,22 @@ def test_watermark_that_found_nothing_says_absence_proves_nothing() -> None:
     assert "absence proves nothing" in md_section(render(report, "md"), "Visible watermarks")
 
 
+def test_what_the_finder_saw_and_read_is_shown_so_a_miss_is_visible() -> None:
+    # Issue #12: a Sora clip with its mark at three places got 0 OCR reads and nothing said so. The panel
+    # gives the finder's counts, and the handle's votes per exact spelling with the runner-up.
+    m = watermark_metrics()
+    m.update(candidates_seen=130, regions_seen=25, regions_read=0, probe_reads=3)
+    m["detections"][0].update(handle_support=3, handle_runner_up="@andrewdafee", handle_runner_up_support=1)
+    report = build([watermark_result(m)])
+    wm = section(render(report, "html"), "watermark")
+    assert "130 candidate region(s) seen at 25 place(s), 0 read" in wm
+    assert "3 probe read(s) of a generator&#39;s usual mark places" in wm
+    assert "read 3 time(s) as shown; runner-up @andrewdafee, read 1 time(s)" in wm
+    md = md_section(render(report, "md"), "Visible watermarks")
+    assert "130 candidate region(s) seen at 25 place(s), 0 read" in md and "runner-up" in md
+    assert "agreed" not in wm and "agreed" not in md
+
+
 def test_geometry_of_places_and_the_timeline_strip() -> None:
     frame = (1280.0, 720.0)
     assert place_words((20, 20, 150, 50), frame) == "top left"

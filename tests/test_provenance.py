@@ -169,7 +169,10 @@ def test_ai_assertion_with_intact_bindings_is_decisive_even_untrusted() -> None:
     assert ai.data["bindings_intact"] is True and ai.data["trusted"] is False
     assert "signer trust not checked" in ai.summary and "expired" in ai.summary
     entry = metrics.manifests[0]
-    assert entry.bindings_intact is True and entry.signer_trust == "untrusted"
+    # No trust list was used: c2pa's "signingCredential.untrusted" is not a judgement, and the one-word
+    # state says what the text says (#12 item 8).
+    assert entry.bindings_intact is True and entry.signer_trust == "not_checked"
+    assert entry.trust.result == "not_checked" and "not checked" in entry.trust.summary
     assert {f.code for f in entry.validation.failed} == {
         "signingCredential.untrusted",
         "signingCredential.expired",
@@ -322,7 +325,7 @@ def test_statuses_are_assigned_to_the_manifest_their_url_names() -> None:
     assert ingredient_manifest.validation.failed_codes == {"signingCredential.revoked"}
     evidence, metrics = assess(s)
     assert "c2pa.invalid_ingredient" in found(evidence)
-    assert metrics.manifests[1].signer_trust == "untrusted"
+    assert metrics.manifests[1].signer_trust == "not_checked"  # no trust list was used
 
 
 def test_metrics_keep_the_panel_shape() -> None:
@@ -381,7 +384,7 @@ def test_generator_labels_use_only_what_was_signed() -> None:
     labels = [generator_label(m, m.actions[0]) for m in s.manifests]
     assert labels == [
         "Sora (OpenAI)",
-        "a Google generator, signed by Google LLC",
+        "a Google generator",
         "Adobe Firefly",
         "an unnamed generator",
     ]
@@ -748,7 +751,8 @@ def test_signed_capture_is_trusted_only_with_the_matching_anchor(
 
     other = make_pki(tmp_path, "Other Org")
     wrong = provenance(run(signed, trust=other.ca_pem))
-    assert wrong.metrics["manifests"][0]["signer_trust"] == "untrusted"
+    # one word for one state: the one-word key, the trust record and the panel agree
+    assert wrong.metrics["manifests"][0]["signer_trust"] == "not_on_list"
     assert wrong.metrics["manifests"][0]["trust"]["result"] == "not_on_list"
     summary = found(wrong.evidence)["c2pa.capture_assertion"].summary
     assert "is not on the trust lists tried (user:Other_Org_anchors.pem)" in summary
@@ -876,7 +880,8 @@ def test_sora_file_is_decisive_ai_with_bindings_intact_and_signer_unverified() -
     ai = supporting(result)["c2pa.ai_generated_assertion"]
     assert ai.strength >= 0.9 and "Sora" in ai.data["generator"] and "OpenAI" in ai.data["generator"]
     entry = result.metrics["manifests"][0]
-    assert entry["bindings_intact"] is True and entry["signer_trust"] in ("untrusted", "expired")
+    assert entry["bindings_intact"] is True and entry["signer_trust"] == entry["trust"]["result"]
+    assert entry["signer_trust"] in ("not_checked", "not_on_list", "expired")
     failed = {f["code"] for f in entry["validation"]["failed"]}
     assert failed == {"signingCredential.untrusted", "signingCredential.expired"}
     assert {"claimSignature.validated", "assertion.bmffHash.match"} <= {
@@ -885,6 +890,9 @@ def test_sora_file_is_decisive_ai_with_bindings_intact_and_signer_unverified() -
     assert result.metrics["validation_state"] == "Invalid"  # c2pa's one word, kept but not relied upon
     assert report.verdict.label is VerdictLabel.AI_GENERATED
     assert report.verdict.attribution is not None and "Sora" in report.verdict.attribution
+    # #12 item 8: no trust list verified the signer, and the headline says so in the words the text uses.
+    assert report.verdict.headline == "AI-generated — Sora (OpenAI), signed (signer not verified)"
+    assert report.verdict.extras["attribution_evidence"] == ["c2pa.ai_generated_assertion"]
 
 
 @pytest.mark.corpus
@@ -893,7 +901,7 @@ def test_google_files_are_decisive_ai_attributed_to_google(relative: str) -> Non
     result, _ = corpus_result(relative)
     ai = supporting(result)["c2pa.ai_generated_assertion"]
     assert ai.strength >= 0.9 and ai.data["issuer"] == "Google LLC"
-    assert ai.data["generator"] == "a Google generator, signed by Google LLC"
+    assert ai.data["generator"] == "a Google generator"  # the signer is named beside it, with its trust
     assert "Veo" not in ai.data["generator"]  # the manifest never names the model
 
 

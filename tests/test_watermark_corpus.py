@@ -177,18 +177,25 @@ MIN_RATE = 0.95
 @pytest.mark.slow
 @pytest.mark.corpus
 def test_composite_matrix_detection_rate(tmp_path: Path) -> None:
-    found, cases, misses = 0, 0, []
+    # Issue #12: the genuine moving mark must also be *kept genuine* (no geometry or motion doubt) and get no
+    # removal hint on every composite: 24/24 measured 2026-12-05.
+    found, cases, misses, doubted = 0, 0, [], []
     for size in SIZES:
         track = PORTRAIT_TRACK if size[1] > size[0] else LANDSCAPE_TRACK
         for footage in FOOTAGE:
             out = tmp_path / f"c_{size[0]}x{size[1]}_{Path(footage).stem}.mp4"
             wf.composite_track(corpus_path(track), corpus_path(footage), out, size=size, seconds=7.0, crf=35)
             cases += 1
-            hit = any(m.data["generator"] == "Sora" for m in marks(evidence_of(out)[0]))
-            found += hit
-            if not hit:
+            evidence = evidence_of(out)[0]
+            sora = [m for m in marks(evidence) if m.data["generator"] == "Sora"]
+            found += bool(sora)
+            if not sora:
                 misses.append(out.name)
+            hints = [e.data["kind"] for e in evidence if e.code == "watermark.removal_hint"]
+            if sora and (sora[0].data["mismatches"] or sora[0].strength < 0.8 or hints):
+                doubted.append((out.name, sora[0].data["mismatches"], hints))
             out.unlink()
     rate = found / cases
-    print(f"composite detection rate: {found}/{cases} = {rate:.2%}; missed: {misses}")
+    print(f"composite detection rate: {found}/{cases} = {rate:.2%}; missed: {misses}; doubted: {doubted}")
     assert cases >= 20 and rate >= MIN_RATE, misses
+    assert not doubted, doubted

@@ -112,9 +112,46 @@ def test_handle_vote_outvotes_single_misreads() -> None:
     vote = vote_handle(reads)
     assert vote is not None
     assert vote.handle == "@andrewdefee"
-    assert vote.support == 5 and vote.total == 5
+    # Votes are per exact spelling (#12): three reads gave it, the others are different readings.
+    assert vote.support == 3 and vote.total == 5
+    assert vote.runner_up == "@andrewdafee" and vote.runner_up_support == 1
     assert "Qandrewdefee" in vote.readings
     assert vote_handle([]) is None
+
+
+def test_close_variants_are_not_votes_for_each_other() -> None:
+    # The issue's case: the frames read "@joshblake1"; a close misread must not outvote it by similarity.
+    reads = [
+        ("@joshblake1", "@joshblake1", 0.9),
+        ("@joshblake1", "@joshblake1", 0.88),
+        ("@joshblaket", "@joshblaket", 0.97),
+    ]
+    vote = vote_handle(reads)
+    assert vote is not None and vote.handle == "@joshblake1" and vote.support == 2
+    assert vote.runner_up == "@joshblaket" and vote.runner_up_support == 1
+
+
+@pytest.mark.parametrize("handle", ["@josh-blake1", "@mr.computerslop", "@super_lee2", "@a.b-c_d"])
+def test_every_character_the_platforms_allow_is_kept(handle: str) -> None:
+    # A hyphenated handle read at confidence 1.00 used to be thrown away by the pattern (#12).
+    assert catalogue.handle_of(handle, 1.0) == handle
+    lines = [OcrLine("Sora", 1.0, (40, 10, 60, 24)), OcrLine(handle, 1.0, (40, 36, 110, 12))]
+    assert interpret(lines).handle == handle
+
+
+def test_wording_never_claims_agreement_and_never_runs_sentences_together() -> None:
+    from vidsleuth.signals.watermark.wording import handle_sentence, handle_summary, votes
+
+    sora = catalogue.get("sora")
+    vote = vote_handle([("@a_b", "@a_b", 0.9), ("@a_b", "@a_b", 0.8), ("@a_h", "@a_h", 0.95)])
+    assert vote is not None
+    text = handle_sentence(sora, vote, [], (480, 872))
+    assert "agreed" not in text and "read 2 of 3 times; runner-up @a_h, read once" in text
+    assert "runner-up" in handle_summary(sora, vote) and votes(vote).startswith("read 2 of 3")
+    # No handle read at 480x872: two sentences, not one run-on ("could not be read at 480x872 its text").
+    text = handle_sentence(sora, None, [], (480, 872))
+    assert text.endswith("At 480x872 its text is only a few pixels high.")
+    assert "none). At 480x872" in text
 
 
 def test_handle_vote_prefers_the_full_spelling_over_a_truncated_read() -> None:
@@ -126,9 +163,11 @@ def test_handle_vote_prefers_the_full_spelling_over_a_truncated_read() -> None:
     vote = vote_handle(reads)
     assert vote is not None and vote.handle == "@leonbrown212"
     # As read on the corpus clip: a stray letter between the "@" and the name of the longer read.
+    assert vote.cut_short == 2 and vote.runner_up is None  # cut short, not a different reading
+    # A read with a stray letter before the name is a different reading, reported as such (no splicing).
     vote = vote_handle([("@Bleonbrown212", "@Bleonbrown212", 0.941), ("@leonbr", "@leonbr", 0.983)])
-    assert vote is not None and vote.handle == "@leonbrown212"
-    assert vote.readings == ("@Bleonbrown212", "@leonbr")
+    assert vote is not None and vote.readings == ("@Bleonbrown212", "@leonbr")
+    assert vote.support == 1 and vote.runner_up is not None
     # A longer read that does not extend the winner is no extension.
     vote = vote_handle(
         [("@leonbr", "@leonbr", 0.98), ("@leonbr", "@leonbr", 0.97), ("@xyleo", "@xyleo", 0.99)]
@@ -205,3 +244,26 @@ def test_ocr_reads_a_rendered_mark_with_the_network_cut(monkeypatch: pytest.Monk
     r = interpret(ocr.OcrEngine().read(image))
     assert r.mark is not None and r.mark.key == "sora"
     assert r.handle == "@offline_user"
+
+
+def test_a_crop_hint_lists_every_candidate_and_names_none() -> None:
+    # Issue #12: 1904x1080 is a crop of Veo's and Hailuo's 1920x1080 alike; the hint shares metadata's crop
+    # fact (counted once in fusion) and lists the candidates instead of naming one generator.
+    from types import SimpleNamespace
+    from typing import cast
+
+    from vidsleuth.core.media import MediaInfo
+    from vidsleuth.signals.watermark.removal import crop_hint
+
+    hint = crop_hint(cast(MediaInfo, SimpleNamespace(display_size=(1904, 1080))))
+    assert hint is not None
+    data = hint.evidence.data
+    assert data["fact"] == "crop:1904x1080" and data["attribution_grade"] is False and "generator" not in data
+    keys = [c["generator_key"] for c in data["candidates"]]
+    assert {"veo3", "hailuo"} <= set(keys) and len(keys) == len(set(keys))
+    assert "a generator's watermark" in hint.evidence.summary
+    single = crop_hint(cast(MediaInfo, SimpleNamespace(display_size=(480, 800))))
+    assert single is not None
+    assert [c["generator_key"] for c in single.evidence.data["candidates"]] == ["sora2"]
+    assert "72 px of its height" in single.evidence.summary
+    assert crop_hint(cast(MediaInfo, SimpleNamespace(display_size=(1280, 720)))) is None  # an output size

@@ -13,7 +13,7 @@ Frames are streamed (never all held), so 1080p cases stay within memory.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -149,34 +149,47 @@ def marked_video(
     return encode(path, gen(), size, fps, crf)
 
 
-def _cover(img: Frame, size: tuple[int, int]) -> Frame:
-    """Resize to fill `size` (w, h), cropping the overflow around the centre."""
+def _cover_size(iw: int, ih: int, size: tuple[int, int]) -> tuple[int, int]:
+    """The size to which a iw x ih picture is scaled to fill `size` (w, h), overflow cropped later."""
     w, h = size
-    ih, iw = img.shape[:2]
     s = max(w / iw, h / ih)
-    rw, rh = max(w, round(iw * s)), max(h, round(ih * s))
-    big = np.asarray(Image.fromarray(img).resize((rw, rh), Image.Resampling.BILINEAR))
-    x0, y0 = (rw - w) // 2, (rh - h) // 2
-    return big[y0 : y0 + h, x0 : x0 + w]
+    return max(w, round(iw * s)), max(h, round(ih * s))
 
 
-def _frames(path: str | os.PathLike[str]) -> Iterator[Frame]:
+def _frames(path: str | os.PathLike[str], size: tuple[int, int] | None = None) -> Iterator[Frame]:
+    """RGB frames of `path`; with `size` (w, h), scaled to fill it and cropped around the centre. The
+    scaling is done by swscale while converting (area averaging): decoding to full-size RGB and resizing
+    after was most of a composite's making."""
     with av.open(str(path)) as c:
         for f in c.decode(video=0):
-            yield np.asarray(f.to_ndarray(format="rgb24"), dtype=np.uint8)
+            if size is None:
+                yield np.asarray(f.to_ndarray(format="rgb24"), dtype=np.uint8)
+                continue
+            rw, rh = _cover_size(f.width, f.height, size)
+            big = f.to_ndarray(width=rw, height=rh, format="rgb24", interpolation="AREA")
+            x0, y0 = (rw - size[0]) // 2, (rh - size[1]) // 2
+            yield np.asarray(big[y0 : y0 + size[1], x0 : x0 + size[0]], dtype=np.uint8)
 
 
-def track_alpha(frame: Frame) -> npt.NDArray[np.float32]:
+def track_alpha(frame: Frame, green: bool | None = None) -> npt.NDArray[np.float32]:
     """Opacity of the white mark in one track frame: on black, the brightness; on green, how far the
-    pixel is from pure green."""
+    pixel is from pure green. `green`: whether the track is a green-screen one (found from the frame when
+    not given)."""
     f = frame.astype(np.float32)
     r, g, b = f[..., 0], f[..., 1], f[..., 2]
-    if float(np.median(g)) > 150 and float(np.median(r)) < 100:  # green screen
+    if green is None:
+        green = _is_green(frame)
+    if green:
         alpha = np.asarray(np.clip((255.0 - (g - np.maximum(r, b))) / 255.0, 0, 1), dtype=np.float32)
         alpha[alpha < 0.2] = 0.0
         return alpha
-    out: npt.NDArray[np.float32] = np.clip(f.mean(axis=2) / 255.0, 0, 1)
+    out: npt.NDArray[np.float32] = np.clip((r + g + b) * np.float32(1 / 765), 0, 1)  # the mean, faster
     return out
+
+
+def _is_green(frame: Frame) -> bool:
+    g, r = frame[..., 1], frame[..., 0]
+    return float(np.median(g)) > 150 and float(np.median(r)) < 100
 
 
 def composite_track(
@@ -189,30 +202,53 @@ def composite_track(
     fps: int = 30,
     crf: int = 35,
     loop: bool = False,
+    mark_scale: float = 1.0,
+    freeze: bool = False,
+    decorate: Callable[[Frame], Frame] | None = None,
 ) -> Path:
     """The genuine moving Sora mark (a corpus track) over real footage, both resized to `size`.
 
-    The video ends with the track unless `loop` replays the track until `seconds` are filled."""
+    The video ends with the track unless `loop` replays the track until `seconds` are filled. Fakes of the
+    kinds issue #12 asks about: `mark_scale` pastes the mark larger or smaller than the genuine one (the
+    track is scaled about the top-left corner, so at 2x only its top-left place stays in the frame);
+    `freeze` holds the track's first frame (the mark never jumps). `decorate` draws on every composed frame
+    (a static logo or lamp beside a place)."""
     n = round(seconds * fps)
+    w, h = size
+    mark_size = size if mark_scale == 1.0 else (round(w * mark_scale), round(h * mark_scale))
+    green: list[bool] = []  # whether the track is a green-screen one, from its first frame
 
-    def marks() -> Iterator[Frame]:
+    def alphas() -> Iterator[npt.NDArray[np.float32]]:
         while True:
-            yield from _frames(track)
+            for tf in _frames(track, mark_size):
+                if not green:
+                    green.append(_is_green(tf))
+                a = track_alpha(tf, green[0])
+                if mark_size != size:
+                    placed = np.zeros((h, w), np.float32)
+                    ch, cw = min(h, a.shape[0]), min(w, a.shape[1])
+                    placed[:ch, :cw] = a[:ch, :cw]
+                    a = placed
+                yield a
+                if freeze:
+                    while True:
+                        yield a
             if not loop:
                 return
 
     def gen() -> Iterator[Frame]:
-        shot = _frames(footage)
-        for i, tf in enumerate(marks()):
+        shot = _frames(footage, size)
+        for i, alpha in enumerate(alphas()):
             if i >= n:
                 return
             frame = next(shot, None)
             if frame is None:
-                shot = _frames(footage)
+                shot = _frames(footage, size)
                 frame = next(shot)
-            base = _cover(frame, size).astype(np.float32)
-            a = track_alpha(_cover(tf, size))[..., None]
-            yield np.asarray(np.clip(base * (1 - a) + 255.0 * a, 0, 255), dtype=np.uint8)
+            # frame x (1 - a) + 255 x a, with one multiplication; a is in [0, 1], so no clipping is needed.
+            mixed = frame + (np.float32(255.0) - frame) * alpha[..., None]
+            out = np.asarray(mixed, dtype=np.uint8)
+            yield decorate(out) if decorate is not None else out
 
     return encode(out, gen(), size, fps, crf)
 
@@ -245,3 +281,112 @@ def blurred_box_video(
             yield f
 
     return encode(path, gen(), size, fps, 20)
+
+
+def static_logo(box: Box, text: str) -> Callable[[Frame], Frame]:
+    """A broadcaster-style logo: white text on a dark box at `box` (x, y, w, h), on every frame."""
+    x, y, w, h = box
+    canvas = Image.new("RGB", (w, h), (20, 20, 90))
+    d = ImageDraw.Draw(canvas)
+    d.text((max(2, w // 12), max(1, h // 6)), text, font=_font(round(h * 0.6)), fill=(255, 255, 255))
+    patch = np.asarray(canvas)
+
+    def draw(frame: Frame) -> Frame:
+        out = frame.copy()
+        out[y : y + h, x : x + w] = patch[: out.shape[0] - y, : out.shape[1] - x]
+        return out
+
+    return draw
+
+
+def static_lamp(box: Box) -> Callable[[Frame], Frame]:
+    """A bright static ceiling lamp (a white disc in a grey fitting) at `box`, on every frame."""
+    x, y, w, h = box
+    canvas = Image.new("RGB", (w, h), (70, 70, 70))
+    d = ImageDraw.Draw(canvas)
+    d.ellipse((w // 6, h // 6, w - w // 6, h - h // 6), fill=(250, 250, 235))
+    patch = np.asarray(canvas)
+
+    def draw(frame: Frame) -> Frame:
+        out = frame.copy()
+        out[y : y + h, x : x + w] = patch
+        return out
+
+    return draw
+
+
+def circular_badge(text: str, diameter: int, ring: bool = True) -> Image.Image:
+    """A round badge with `text` running clockwise around its rim, letters upright towards the outside,
+    over a translucent disc: the documented look of Meta's "IMAGINED WITH AI" label (issue #12)."""
+    d = diameter
+    canvas = Image.new("LA", (d, d), (255, 0))
+    draw = ImageDraw.Draw(canvas)
+    draw.ellipse((0, 0, d - 1, d - 1), fill=(20, 140))  # dark translucent disc
+    if ring:
+        draw.ellipse((2, 2, d - 3, d - 3), outline=(255, 255), width=max(1, d // 60))
+    letter_px = max(6, round(d * 0.11))
+    font = _font(letter_px)
+    radius = d / 2 - letter_px * 0.95
+    chars = list(text)
+    # Letters packed as on a printed badge (about 0.8 letter heights apart), centred on the top.
+    step = min(300.0 / max(1, len(chars)), float(np.degrees(letter_px * 0.8 / radius)))
+    for i, ch in enumerate(chars):
+        angle = (i - (len(chars) - 1) / 2) * step  # 0 = up, clockwise
+        glyph = Image.new("LA", (letter_px * 2, letter_px * 2), (255, 0))
+        ImageDraw.Draw(glyph).text((letter_px // 2, letter_px // 4), ch, font=font, fill=(255, 255))
+        glyph = glyph.rotate(-angle, resample=Image.Resampling.BICUBIC)
+        rad = np.radians(angle)
+        cx, cy = d / 2 + radius * np.sin(rad), d / 2 - radius * np.cos(rad)
+        canvas.alpha_composite(glyph, (round(cx - letter_px), round(cy - letter_px)))
+    # A small sparkle in the middle, as the badge's icon.
+    c, r = d // 2, max(2, d // 8)
+    draw.polygon([(c, c - r), (c + r // 3, c), (c, c + r), (c - r // 3, c)], fill=(255, 255))
+    return canvas
+
+
+def label_video(
+    path: str | os.PathLike[str],
+    mark: Image.Image,
+    corner: str,
+    *,
+    size: tuple[int, int] = (720, 1280),
+    seconds: float = 4.0,
+    fps: int = 30,
+    opacity: float = 0.95,
+    crf: int = 23,
+) -> Path:
+    """Moving content with `mark` (an LA image: a badge, a label) fixed in `corner` on every frame."""
+    w, h = size
+    margin = round(min(w, h) * 0.03)
+    x = margin if corner.endswith("left") else w - mark.width - margin
+    y = margin if corner.startswith("top") else h - mark.height - margin
+    rgb = mark.convert("RGBA")
+
+    def gen() -> Iterator[Frame]:
+        for frame in content_frames(size, seconds, fps):
+            img = Image.fromarray(frame).convert("RGBA")
+            layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
+            faded = rgb.copy()
+            faded.putalpha(rgb.getchannel("A").point(lambda v: int(v * opacity)))
+            layer.paste(faded, (x, y))
+            yield np.asarray(Image.alpha_composite(img, layer).convert("RGB"))
+
+    return encode(path, gen(), size, fps, crf)
+
+
+def pill_label(text: str, height: int, icon: bool = False) -> Image.Image:
+    """A rounded dark label with white `text`, as platforms draw their AI labels over a video."""
+    font = _font(round(height * 0.6))
+    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+    tw = int(probe.textlength(text, font=font))
+    pad = height // 2
+    iw = height if icon else 0
+    canvas = Image.new("LA", (tw + 2 * pad + iw, height), (255, 0))
+    d = ImageDraw.Draw(canvas)
+    d.rounded_rectangle((0, 0, canvas.width - 1, height - 1), radius=height // 2, fill=(30, 190))
+    if icon:
+        d.ellipse(
+            (pad // 2, height // 4, pad // 2 + height // 2, 3 * height // 4), outline=(255, 255), width=2
+        )
+    d.text((pad + iw, round(height * 0.15)), text, font=font, fill=(255, 255))
+    return canvas

@@ -74,6 +74,10 @@ class Verdict:
             VerdictLabel.PARTLY_AI_GENERATED,
         ):
             head += f" — {self.attribution}"
+            # what the name rests on, e.g. "signed (signer not verified)" (fusion's facts.basis_of)
+            basis = self.extras.get("attribution_basis")
+            if isinstance(basis, str) and basis:
+                head += f", {basis}"
         if self.label is VerdictLabel.INCONCLUSIVE and self.worth_checking:
             head += " — worth checking"
         return head

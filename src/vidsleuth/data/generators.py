@@ -8,6 +8,7 @@ the orientation the generator offers; lookups accept either orientation.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -96,3 +97,53 @@ def longest_single_generation_s() -> float:
 
 def by_size(width: int, height: int) -> tuple[Generator, ...]:
     return tuple(g for g in generators() if g.matches_size(width, height))
+
+
+def crop_fact(width: int, height: int) -> str:
+    """The name of the measured fact "this frame is a crop of a generator's output size" for one frame
+    size. Every signal that makes the crop test against this catalogue names its finding's fact so
+    (``data["fact"]``), and fusion counts the test once however many signals report it (issue #12)."""
+    return f"crop:{width}x{height}"
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _first_word(text: str) -> str:
+    found = re.findall(r"[a-z0-9]+", text.lower())
+    return found[0] if found else ""
+
+
+@functools.cache
+def _families() -> tuple[tuple[str, str], ...]:
+    """(family, vendor) for every catalogued generator: the family is the first word of its name ("Sora 2",
+    "Sora 2 Pro" and "Sora (2024)" are family "sora"), the vendor the first word of its vendor."""
+    return tuple(dict.fromkeys((_first_word(g.name), _first_word(g.vendor)) for g in generators()))
+
+
+def identity(name: str) -> tuple[str | None, str | None]:
+    """(vendor, family) a free-text generator name refers to, by the catalogue: "Sora 2 (OpenAI)", "Sora"
+    and "Sora (OpenAI)" are ("openai", "sora"); "a Google generator" is ("google", None), because Google
+    makes more than one family. (None, None) when the name mentions no catalogued family or vendor."""
+    words = _words(name)
+    for family, vendor in _families():
+        if family and family in words:
+            return vendor or None, family
+    for family, vendor in _families():
+        if vendor and vendor in words:
+            families = {f for f, v in _families() if v == vendor}
+            return vendor, family if len(families) == 1 else None
+    return None, None
+
+
+def same_generator(a: str, b: str) -> bool:
+    """Whether two generator names can refer to one generator: the same family (Sora 2 and Sora), or one
+    names only a vendor the other's family belongs to ("a Google generator" and "Veo"). Names the catalogue
+    does not know agree only when they are equal, case and spacing aside."""
+    (va, fa), (vb, fb) = identity(a), identity(b)
+    if (va, fa) == (None, None) or (vb, fb) == (None, None):
+        return " ".join(sorted(_words(a))) == " ".join(sorted(_words(b)))
+    if fa is not None and fb is not None:
+        return fa == fb
+    return va is not None and va == vb

@@ -4,7 +4,9 @@ Two kinds (see `vidsleuth.fusion.calibration.Feature`):
 
 - ``evidence``: one number per signal, its signed strength on ai_generated: noisy-OR of its supporting
   strengths minus noisy-OR of its refuting ones, in [-1, 1]. Learned findings (``data["learned"]``)
-  are left out, because their strengths come from a calibration themselves.
+  are left out, because their strengths come from a calibration themselves. Findings that rest on one
+  measured fact (``data["fact"]``, `vidsleuth.fusion.facts`) count once: within a signal at the strength of
+  the strongest, and across signals only in the first signal (in result order) that reports the fact.
 - ``metric``: the raw scalar measurements a signal publishes in ``metrics["features"]`` (the `motion`
   signal does); fitting on raw values, not on strengths, keeps the fit independent of any earlier one.
 
@@ -18,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from vidsleuth.core.evidence import Hypothesis, Stance
 from vidsleuth.core.result import SignalResult, Status
+from vidsleuth.fusion import facts
 from vidsleuth.fusion.calibration import Feature
 
 
@@ -29,18 +32,26 @@ def _noisy_or(strengths: Iterable[float]) -> float:
 
 
 def signed_strength(
-    result: SignalResult, hypothesis: Hypothesis = Hypothesis.AI_GENERATED, *, learned: bool = False
+    result: SignalResult,
+    hypothesis: Hypothesis = Hypothesis.AI_GENERATED,
+    *,
+    learned: bool = False,
+    counted: frozenset[str] = frozenset(),
 ) -> float:
     """The signal's net strength on `hypothesis` in [-1, 1] (0 when it did not run or found nothing).
 
-    Learned findings count only with `learned=True` (scoring), never for fitting features."""
+    Learned findings count only with `learned=True` (scoring), never for fitting features. A fact counts
+    once (its strongest finding), and not at all when it is in `counted` (another signal reported it)."""
     if result.status is not Status.OK:
         return 0.0
-    rows = [
+    rows = facts.count_once(
         e
         for e in result.evidence
-        if e.hypothesis is hypothesis and (learned or e.data.get("learned") is not True)
-    ]
+        if e.hypothesis is hypothesis
+        and e.stance is not Stance.INFORMATIONAL
+        and (learned or e.data.get("learned") is not True)
+        and facts.fact_of(e) not in counted
+    )
     support = _noisy_or(e.strength for e in rows if e.stance is Stance.SUPPORTS)
     refute = _noisy_or(e.strength for e in rows if e.stance is Stance.REFUTES)
     return support - refute
@@ -62,13 +73,28 @@ def published_features(result: SignalResult) -> dict[str, float]:
 
 def feature_value(feature: Feature, results: Sequence[SignalResult]) -> float | None:
     """The raw (unstandardised) value of `feature` in these results, or None when it is missing."""
+    counted: set[str] = set()
     for r in results:
         if r.signal != feature.signal:
+            counted |= _facts_reported(r)
             continue
         if feature.kind == "evidence":
-            return signed_strength(r) if r.status is Status.OK else None
+            return signed_strength(r, counted=frozenset(counted)) if r.status is Status.OK else None
         return published_features(r).get(feature.key)
     return None
+
+
+def _facts_reported(result: SignalResult) -> set[str]:
+    """The facts a signal's counted findings rest on (what later signals must not count again)."""
+    if result.status is not Status.OK:
+        return set()
+    return {
+        f
+        for e in result.evidence
+        if e.stance is not Stance.INFORMATIONAL
+        and e.data.get("learned") is not True
+        and (f := facts.fact_of(e)) is not None
+    }
 
 
 def discover(all_results: Sequence[Sequence[SignalResult]], min_share: float = 0.5) -> list[Feature]:

@@ -20,15 +20,21 @@ Signals that failed or were skipped are listed as caveats, because a missing che
 as are findings a signal flags with ``data["caveat"] = True`` (an unusable trust list, say).
 Per-hypothesis scores are the noisy-OR of supporting strengths; they are shown for transparency, and
 the rules above, not the scores, decide the label.
+
+Findings that rest on one measured fact (``data["fact"]``) count once, in the scores and in the reasons;
+a generator is named only by findings that name one, and when they do not agree (or only a format or
+size fits a generator) the verdict lists candidates instead (`vidsleuth.fusion.facts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from vidsleuth.core.evidence import Evidence, Hypothesis, Stance
 from vidsleuth.core.result import SignalResult, Status
 from vidsleuth.core.verdict import Confidence, Reason, Verdict, VerdictLabel
+from vidsleuth.fusion import facts
 
 POLICY = "rules@1"
 DECISIVE = 0.9
@@ -49,16 +55,30 @@ def _by_strength(items: Iterable[Evidence]) -> list[Evidence]:
     return sorted(items, key=lambda e: e.strength, reverse=True)
 
 
-def _reason(e: Evidence) -> Reason:
-    return Reason(e.summary, (e.code,))
+def _attribution(
+    deciding: Sequence[Evidence], supporting: Sequence[Evidence]
+) -> tuple[facts.Attribution | None, list[dict[str, Any]]]:
+    """The generator the verdict names (from the deciding findings when they name one, else from the
+    findings that name a generator at all, when they agree) and, when none is named, the candidates."""
+    who = facts.attribution(deciding) or facts.attribution(supporting)
+    if who is not None:
+        return who, []
+    return None, facts.candidates(supporting)
 
 
-def _attribution(items: Sequence[Evidence]) -> str | None:
-    for e in items:
-        gen = e.data.get("generator")
-        if isinstance(gen, str) and gen:
-            return gen
-    return None
+def _named(who: facts.Attribution | None, lead: str) -> str:
+    """ " <lead> <generator>, <what the attribution rests on>", or "" when no generator is named."""
+    if who is None:
+        return ""
+    named = f" {lead} {who.generator}" if lead else f" {who.generator}"
+    return f"{named}, {who.basis}" if who.basis else named
+
+
+def _extras(who: facts.Attribution | None, candidates: list[dict[str, Any]]) -> dict[str, Any]:
+    if who is not None:
+        basis = {"attribution_basis": who.basis} if who.basis else {}
+        return {**basis, "attribution_evidence": list(who.codes)}
+    return {"attribution_candidates": candidates} if candidates else {}
 
 
 def _caveats(results: Sequence[SignalResult]) -> list[str]:
@@ -76,7 +96,11 @@ def _caveats(results: Sequence[SignalResult]) -> list[str]:
 
 def fuse(results: Sequence[SignalResult]) -> Verdict:
     evidence = [e for r in results if r.status is Status.OK for e in r.evidence]
-    active = [e for e in evidence if e.stance is not Stance.INFORMATIONAL]
+    measured = [e for e in evidence if e.stance is not Stance.INFORMATIONAL]
+    active = facts.count_once(measured)  # one measured fact, one vote
+
+    def _reason(e: Evidence) -> Reason:
+        return facts.reason_for(e, measured)
 
     def pick(h: Hypothesis, stance: Stance, minimum: float = 0.0) -> list[Evidence]:
         return _by_strength(
@@ -84,6 +108,8 @@ def fuse(results: Sequence[SignalResult]) -> Verdict:
         )
 
     ai_for = pick(Hypothesis.AI_GENERATED, Stance.SUPPORTS)
+    # Every finding for generation, each fact's rows included: what the candidates rest on.
+    ai_all = [e for e in measured if e.hypothesis is Hypothesis.AI_GENERATED and e.stance is Stance.SUPPORTS]
     ai_against = pick(Hypothesis.AI_GENERATED, Stance.REFUTES)
     # A capture claim that covers only part of the file (a component of an edit) cannot attest the whole.
     attested = [
@@ -104,12 +130,17 @@ def fuse(results: Sequence[SignalResult]) -> Verdict:
     decisive_against = [e for e in (*ai_against, *attested) if e.strength >= DECISIVE]
     strong_against = [e for e in (*ai_against, *attested) if e.strength >= STRONG]
 
-    def context(exclude: Sequence[Evidence]) -> list[Reason]:
-        rest = [e for e in _by_strength(active) if e not in exclude]
+    def context(exclude: Sequence[Evidence], hints: bool = True) -> list[Reason]:
+        rest = [
+            e
+            for e in _by_strength(active)
+            if e not in exclude and (hints or not (e.stance is Stance.SUPPORTS and "candidates" in e.data))
+        ]
         return [_reason(e) for e in rest[:_CONTEXT_REASONS]]
 
     if decisive_for and decisive_against:
         cited = [decisive_for[0], decisive_against[0]]
+        conflict_who = facts.attribution(decisive_for)
         return Verdict(
             label=VerdictLabel.INCONCLUSIVE,
             confidence=Confidence.LOW,
@@ -121,17 +152,17 @@ def fuse(results: Sequence[SignalResult]) -> Verdict:
             reasons=tuple([_reason(e) for e in cited] + context(cited)),
             policy=POLICY,
             caveats=tuple(caveats),
-            attribution=_attribution(decisive_for),
+            attribution=conflict_who.generator if conflict_who else None,
             worth_checking=True,
+            extras=_extras(conflict_who, []),
         )
 
     if decisive_for:
         partial = all(e.data.get("scope") == "partial" for e in decisive_for)
         label = VerdictLabel.PARTLY_AI_GENERATED if partial else VerdictLabel.AI_GENERATED
-        who = _attribution(decisive_for)
-        by = f" by {who}" if who else ""
+        who, candidates = _attribution(decisive_for, ai_all)
         what = "contains generated material" if partial else "was made"
-        summary = f"The file carries decisive evidence that it {what}{by}."
+        summary = f"The file carries decisive evidence that it {what}{_named(who, 'by')}."
         if strong_against:
             caveats.insert(0, f"Evidence pointing the other way was also found: {strong_against[0].summary}")
         return Verdict(
@@ -139,17 +170,20 @@ def fuse(results: Sequence[SignalResult]) -> Verdict:
             confidence=Confidence.HIGH if not strong_against else Confidence.MEDIUM,
             summary=summary,
             scores=scores,
-            reasons=tuple([_reason(e) for e in decisive_for] + context(decisive_for)),
+            # A format or a crop that only fits some generators adds nothing to a decisive finding: it
+            # stays in the evidence table, not among the reasons.
+            reasons=tuple([_reason(e) for e in decisive_for] + context(decisive_for, hints=False)),
             policy=POLICY,
             caveats=tuple(caveats),
-            attribution=who,
+            attribution=who.generator if who else None,
+            extras=_extras(who, candidates),
         )
 
     strong_for = [e for e in ai_for if e.strength >= STRONG]
     if strong_for and not strong_against:
         partial = all(e.data.get("scope") == "partial" for e in strong_for)
-        who = _attribution(strong_for)
-        by = f" with {who}" if who else ""
+        who, candidates = _attribution(strong_for, ai_all)
+        by = _named(who, "with")
         return Verdict(
             label=VerdictLabel.PARTLY_AI_GENERATED if partial else VerdictLabel.LIKELY_AI_GENERATED,
             confidence=Confidence.MEDIUM,
@@ -158,7 +192,8 @@ def fuse(results: Sequence[SignalResult]) -> Verdict:
             reasons=tuple([_reason(e) for e in strong_for] + context(strong_for)),
             policy=POLICY,
             caveats=tuple(caveats),
-            attribution=who,
+            attribution=who.generator if who else None,
+            extras=_extras(who, candidates),
         )
 
     hints = [e for e in ai_for if e.strength >= MODERATE]
@@ -189,19 +224,23 @@ def fuse(results: Sequence[SignalResult]) -> Verdict:
 
     if ai_for or other_hints:
         cited = _by_strength([*ai_for, *other_hints])
+        # Below "likely", a generator is named only when a finding that names one supports generation.
+        who, candidates = _attribution((), ai_all)
+        named = f" A finding names{_named(who, '')}." if who is not None else ""
         return Verdict(
             label=VerdictLabel.INCONCLUSIVE,
             confidence=Confidence.LOW,
             summary=(
                 "Some findings are worth checking, but none is strong enough to say the video was "
-                "generated or manipulated."
+                "generated or manipulated." + named + facts.candidates_sentence(candidates)
             ),
             scores=scores,
             reasons=tuple([_reason(e) for e in cited] + context(cited)),
             policy=POLICY,
             caveats=tuple(caveats),
-            attribution=_attribution(cited),
+            attribution=who.generator if who else None,
             worth_checking=True,
+            extras=_extras(who, candidates),
         )
 
     caveats.append(

@@ -1,7 +1,13 @@
 """The metadata signal's comparison of a video's format with the generator catalogue: output sizes,
 frame rates, clip lengths and encoder tags (`format_matches`), and frames that are a generator's output
-size with part of one side cut away (`crop_matches`). Kept apart from the signal so that the signal
-reads as the findings it makes; the catalogue itself is `vidsleuth.data.generators`.
+size with part of one side cut away (`crop_matches`), and the findings they make (`format_evidence`).
+Kept apart from the signal so that the signal reads as the findings it makes; the catalogue itself is
+`vidsleuth.data.generators`.
+
+Every format match rests on one measured fact (this file's size and rate), however many generators it
+fits, so each finding carries the same ``data["fact"]`` and fusion counts it once; the crop finding's fact
+is the one the watermark signal's crop hint names. Neither names a generator: they list candidates
+(``data["candidates"]``), because a format is shared by many sources (issue #12).
 """
 
 from __future__ import annotations
@@ -9,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from vidsleuth.core.evidence import Evidence, Hypothesis
 from vidsleuth.core.media import MediaInfo
 from vidsleuth.core.signal import DecodeStats
 from vidsleuth.data import generators as catalog
 from vidsleuth.data.generators import FILE_LENGTH_TOLERANCE_S as LENGTH_TOLERANCE_S
-from vidsleuth.signals.metadata.marks import TagHit, common_sizes
+from vidsleuth.signals.metadata.marks import TagHit, common_sizes, is_camera_rate
 from vidsleuth.signals.metadata.metrics import tag_place
 
 # A crop keeps at least this share of the generator's frame along the cropped side.
@@ -31,6 +38,17 @@ class FormatMatch:
     generator: catalog.Generator
     strength: float
     matched: tuple[str, ...]
+    # False when the format is a camera's (camera size at a camera frame rate) and no generator-specific
+    # tag matched: reported for the record, never counted (any phone or screen recording looks the same).
+    counted: bool = True
+
+
+def format_fact(media: MediaInfo) -> str:
+    """The name of the one measured fact every format match rests on (fusion counts it once)."""
+    size = media.display_size
+    fps = media.video.frame_rate if media.video is not None else None
+    where = f"{size[0]}x{size[1]}" if size else "?"
+    return f"format:{where}@{fps:g}" if fps else f"format:{where}"
 
 
 def tag_sets(media: MediaInfo) -> Iterator[tuple[str, Mapping[str, str]]]:
@@ -41,7 +59,10 @@ def tag_sets(media: MediaInfo) -> Iterator[tuple[str, Mapping[str, str]]]:
 
 
 def duration_of(media: MediaInfo, decode: DecodeStats | None) -> float | None:
-    """The video's length as decoded when the decode says, else as the container declares it."""
+    """The video's length as decoded when the decode says (and was not stopped at the duration limit, when
+    it measured only the part it read), else as the container declares it."""
+    if decode is not None and decode.stopped:
+        return media.duration_s
     if decode is not None and decode.last_time_s is not None and decode.frame_interval_median_s:
         return decode.last_time_s + decode.frame_interval_median_s
     return media.duration_s
@@ -55,7 +76,8 @@ def format_matches(media: MediaInfo, decode: DecodeStats | None, hits: list[TagH
         return []
     common = size in common_sizes()
     fps = video.frame_rate
-    frames = decode.frames_decoded if decode is not None else video.frame_count
+    camera = common and fps is not None and is_camera_rate(fps)
+    frames = decode.frames_decoded if decode is not None and not decode.stopped else video.frame_count
     duration = duration_of(media, decode)
     encoders = {h.value for h in hits if h.tag.lower() == "encoder"}
     encoders |= {v for _, tags in tag_sets(media) for k, v in tags.items() if k.lower() == "encoder"}
@@ -79,7 +101,8 @@ def format_matches(media: MediaInfo, decode: DecodeStats | None, hits: list[TagH
             continue
         strength = FORMAT_BASE_COMMON if common else FORMAT_BASE_UNCOMMON
         strength += FORMAT_PER_EXTRA * (fps_ok + length_ok) + FORMAT_ENCODER * encoder_ok
-        out.append(FormatMatch(g, min(FORMAT_MAX, strength), tuple(matched)))
+        counted = not camera or encoder_ok
+        out.append(FormatMatch(g, min(FORMAT_MAX, strength), tuple(matched), counted))
     return sorted(out, key=lambda m: m.strength, reverse=True)
 
 
@@ -99,4 +122,78 @@ def crop_matches(media: MediaInfo) -> list[tuple[catalog.Generator, tuple[int, i
             if same_w or same_h:
                 out.append((g, (gw, gh)))
                 break
+    return out
+
+
+# Findings at most: the strongest matches, each naming the same fact.
+MAX_FORMAT_FINDINGS = 3
+
+
+def _candidate(g: catalog.Generator, **extra: object) -> dict[str, object]:
+    return {"generator": g.label, "generator_key": g.key, **extra}
+
+
+def format_evidence(
+    media: MediaInfo, decode: DecodeStats | None, hits: list[TagHit], crop_strength: float
+) -> list[Evidence]:
+    """The format findings: generators whose output format this file matches (one fact), a camera format
+    that matches one (informational), and a crop of a generator's size (one finding)."""
+    out: list[Evidence] = []
+    matches = format_matches(media, decode, hits)
+    counted = [m for m in matches if m.counted][:MAX_FORMAT_FINDINGS]
+    fact = format_fact(media)
+    for m in counted:
+        g = m.generator
+        out.append(
+            Evidence.supports(
+                "metadata.generator_output_format",
+                Hypothesis.AI_GENERATED,
+                m.strength,
+                f"The video's format matches {g.label}'s output ({'; '.join(m.matched)}). Many "
+                "files share a format by coincidence and re-encodes change it, so this is a hint.",
+                data={
+                    "fact": fact,
+                    "candidates": [_candidate(g, matched=list(m.matched))],
+                    "matched": list(m.matched),
+                    "attribution_grade": False,
+                },
+            )
+        )
+    camera = [m for m in matches if not m.counted][:MAX_FORMAT_FINDINGS]
+    if camera:
+        names = ", ".join(m.generator.label for m in camera)
+        out.append(
+            Evidence.info(
+                "metadata.camera_format_match",
+                Hypothesis.AI_GENERATED,
+                f"The video's format ({'; '.join(camera[0].matched)}) is also what {names} make, but phones, "
+                "cameras and screen recorders write it too and no generator-specific tag was found: not "
+                "counted as a hint.",
+                data={
+                    "fact": fact,
+                    "candidates": [_candidate(m.generator, matched=list(m.matched)) for m in camera],
+                },
+            )
+        )
+    crops = crop_matches(media)[:3]
+    if crops:  # one finding, however many generators' sizes the crop could come from
+        size = media.display_size
+        assert size is not None
+        _, (gw, gh) = crops[0]
+        outputs = " or ".join(f"{g.label}'s {w}x{h}" for g, (w, h) in crops)
+        out.append(
+            Evidence.supports(
+                "metadata.cropped_generator_size",
+                Hypothesis.AI_GENERATED,
+                crop_strength,
+                f"The frame is {size[0]}x{size[1]}, which is {outputs} output with part of one side "
+                "removed: consistent with a crop, for instance to cut a watermark away.",
+                data={
+                    "fact": catalog.crop_fact(*size),
+                    "generator_size": [gw, gh],
+                    "candidates": [_candidate(g, generator_size=[w, h]) for g, (w, h) in crops],
+                    "attribution_grade": False,
+                },
+            )
+        )
     return out

@@ -1,5 +1,6 @@
-"""Recognise telling container tags and embedded labels: AIGC labels, XMP DigitalSourceType, generator
-signatures, editors and transcoders.
+"""Recognise telling container tags and embedded labels: XMP DigitalSourceType, generator signatures, an
+AIGC label tag, editors and transcoders. (The AIGC labels themselves are read and parsed by `aigc_scan.py`
+and `aigc.py`.)
 
 The patterns live in `data/metadata_marks.toml` with their sources. Embedded XMP packets are found by a
 bounded byte scan of the start and end of the file (where MP4/MOV keep their metadata boxes), so a
@@ -12,17 +13,16 @@ import functools
 import os
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-# Bytes read from each end of the file when looking for XMP packets and AIGC labels.
+# Bytes read from each end of the file when looking for XMP packets.
 SCAN_BYTES = 8 << 20
 _XMP_START = re.compile(rb"<x:xmpmeta[\s>]")
 _XMP_END = b"</x:xmpmeta>"
 _XMP_LIMIT = 1 << 20
 _DST = re.compile(rb"DigitalSourceType[^>]{0,40}?(?:>|=\")\s*(?:[^<\"]*/)?([A-Za-z]+)", re.IGNORECASE)
-_AIGC_JSON = re.compile(rb"\"?AIGC\"?\s*[:=]\s*(\{[^{}]{0,2000}\})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,6 @@ class TagHit:
 @dataclass(frozen=True, slots=True)
 class EmbeddedLabels:
     digital_source_types: tuple[str, ...]  # IPTC terms found in XMP packets, e.g. trainedAlgorithmicMedia
-    aigc_labels: tuple[str, ...]  # raw JSON of AIGC labels found in the bytes
     xmp_packets: int
 
 
@@ -87,7 +86,19 @@ def common_sizes() -> frozenset[tuple[int, int]]:
     return frozenset(sizes | {(h, w) for w, h in sizes})
 
 
-def match_tags(tag_sets: Iterator[tuple[str, Mapping[str, str]]]) -> list[TagHit]:
+@functools.cache
+def common_rates() -> tuple[float, ...]:
+    """Frame rates cameras, phones and screen recorders write (`metadata_marks.toml`)."""
+    table = _data().get("common_rates", {})
+    assert isinstance(table, dict)
+    return tuple(float(r) for r in table.get("rates", ()))
+
+
+def is_camera_rate(fps: float, tolerance: float = 0.02) -> bool:
+    return any(abs(fps - r) <= tolerance for r in common_rates())
+
+
+def match_tags(tag_sets: Iterable[tuple[str, Mapping[str, str]]]) -> list[TagHit]:
     """Every (mark, tag) hit over the given (where, tags) pairs, in mark order."""
     hits: list[TagHit] = []
     pairs = list(tag_sets)
@@ -111,9 +122,8 @@ def _windows(path: str, size: int) -> Iterator[bytes]:
 
 
 def scan_embedded(path: str, scan_bytes: int = SCAN_BYTES) -> EmbeddedLabels:
-    """Look for XMP DigitalSourceType values and AIGC labels near the start and end of the file."""
+    """Look for XMP DigitalSourceType values near the start and end of the file."""
     dst: list[str] = []
-    aigc: list[str] = []
     packets = 0
     for blob in _windows(path, scan_bytes):
         for m in _XMP_START.finditer(blob):
@@ -124,6 +134,4 @@ def scan_embedded(path: str, scan_bytes: int = SCAN_BYTES) -> EmbeddedLabels:
             packet = blob[m.start() : end]
             for found in _DST.finditer(packet):
                 dst.append(found.group(1).decode("ascii", "replace"))
-        for found in _AIGC_JSON.finditer(blob):
-            aigc.append(found.group(1).decode("utf-8", "replace")[:500])
-    return EmbeddedLabels(tuple(dict.fromkeys(dst)), tuple(dict.fromkeys(aigc)), packets)
+    return EmbeddedLabels(tuple(dict.fromkeys(dst)), packets)

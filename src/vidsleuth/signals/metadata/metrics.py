@@ -8,6 +8,8 @@ probed fact and tag once, with the check's note beside it.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from vidsleuth.core.metrics import SignalMetrics
@@ -55,9 +57,27 @@ class TagMark:
 
 
 @dataclass(frozen=True, slots=True)
+class AigcLabelRecord:
+    """A label as the metadata metrics can store it (all defaults, JSON-safe)."""
+
+    where: str = ""
+    status: str = ""
+    label: str | None = None
+    meaning: str | None = None
+    producer: str | None = None
+    producer_platform: str | None = None
+    propagator: str | None = None
+    propagator_platform: str | None = None
+    fields: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    sentence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class MetadataMetrics(SignalMetrics):
     table: tuple[TableRow, ...] = ()
     xmp_packets: int = 0  # XMP packets found in the first bytes of the file
     digital_source_types: tuple[str, ...] = ()  # IPTC terms declared in them
-    aigc_labels: tuple[str, ...] = ()  # raw AIGC label JSON found in the bytes
+    aigc_labels: tuple[str, ...] = ()  # each AIGC label's fields as JSON (1.0: the raw JSON found)
     tag_marks: tuple[TagMark, ...] = ()
+    aigc: tuple[AigcLabelRecord, ...] = ()  # since 1.1.0: every AIGC label read, parsed, with its sentence

@@ -110,7 +110,13 @@ def _checked(m: MetadataMetrics, media: MediaInfo, notes: _Notes) -> list[MetaRo
     if m.xmp_packets > 0:
         rows.append(MetaRow("XMP packets in the file", str(m.xmp_packets)))
     rows += [MetaRow("XMP digital source type", clip(t, SHORT_TEXT)) for t in m.digital_source_types]
-    rows += [MetaRow("AIGC label", clip(t)) for t in m.aigc_labels]
+    if m.aigc:  # 1.1: each label read, in a sentence (where, what it says, its producer), fields as a note
+        rows += [
+            MetaRow("AIGC label", clip(r.sentence), clip(", ".join(f"{k}={v}" for k, v in r.fields.items())))
+            for r in m.aigc
+        ]
+    else:  # a 1.0 report: the raw label JSON it found
+        rows += [MetaRow("AIGC label", clip(t)) for t in m.aigc_labels]
     return rows
 
 

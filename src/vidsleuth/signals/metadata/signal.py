@@ -3,27 +3,29 @@
 It reads facts the probe and the shared decode already gathered (no second decode): codec, encoder and
 handler tags, creation time, duration, frame rate and its regularity, frame size and rotation, audio.
 It compares size, frame rate and length with the generator catalogue, looks for frames that are a crop
-of a generator's output size, and recognises telling tags (AIGC labels, XMP DigitalSourceType, generator
-signatures, editors). Metadata is easy to strip and to forge, so apart from self-declared AI labels
-every finding here is a hint, never proof.
+of a generator's output size, and recognises telling tags and labels (China's AIGC labels, XMP
+DigitalSourceType, generator signatures, editors). Metadata is easy to strip and to forge, so apart from
+self-declared AI labels every finding here is a hint, never proof.
 
 The format comparison with the catalogue lives in `signals/metadata/formats.py`, the tag marks in
-`marks.py`. Metrics: `MetadataMetrics` (metrics.py: the table of what was read, with notes); the report
-section (panel.py) shows the probed facts once, with the check's notes beside them.
+`marks.py`, the AIGC label reader in `aigc_scan.py` (finding them) and `aigc.py` (parsing, findings).
+Metrics: `MetadataMetrics` (metrics.py: the table of what was read, with notes, and the AIGC labels); the
+report section (panel.py) shows the probed facts once, with the check's notes beside them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from vidsleuth.core.evidence import Evidence, Hypothesis
 from vidsleuth.core.media import MediaInfo
 from vidsleuth.core.result import SignalResult
 from vidsleuth.core.signal import AnalysisContext, DecodeStats, FrameSample, FrameSignal, Sampling
 from vidsleuth.data import generators as catalog
-from vidsleuth.signals.metadata.formats import crop_matches, duration_of, format_matches, tag_sets
+from vidsleuth.signals.metadata.aigc import aigc_evidence, aigc_records
+from vidsleuth.signals.metadata.aigc_scan import read_labels
+from vidsleuth.signals.metadata.formats import duration_of, format_evidence, tag_sets
 from vidsleuth.signals.metadata.marks import TagHit, match_tags, scan_embedded
 from vidsleuth.signals.metadata.metrics import (
     AUDIO,
@@ -60,7 +62,7 @@ def _fmt_s(x: float | None) -> str:
 
 class MetadataSignal(FrameSignal):
     NAME: ClassVar[str] = "metadata"
-    VERSION: ClassVar[str] = "1.0.1"
+    VERSION: ClassVar[str] = "1.1.0"
     DESCRIPTION: ClassVar[str] = "Container, stream and tag facts; generator output formats; AI labels"
     METRICS = MetadataMetrics
 
@@ -81,8 +83,9 @@ class MetadataSignal(FrameSignal):
         media, decode = ctx.media, ctx.decode
         hits = match_tags(tag_sets(media))
         embedded = scan_embedded(ctx.source.path)
-        evidence: list[Evidence] = []
-        evidence += self._labels(hits, embedded.digital_source_types, embedded.aigc_labels)
+        labels = read_labels(tag_sets(media), ctx.source.path)
+        evidence: list[Evidence] = aigc_evidence(labels)
+        evidence += self._source_types(embedded.digital_source_types)
         evidence += self._formats(media, decode, hits)
         evidence += self._tags(hits)
         evidence += self._stream_facts(media, decode)
@@ -90,44 +93,18 @@ class MetadataSignal(FrameSignal):
             table=self._table(media, decode, hits),
             xmp_packets=embedded.xmp_packets,
             digital_source_types=embedded.digital_source_types,
-            aigc_labels=embedded.aigc_labels,
+            aigc_labels=tuple(
+                json.dumps({"AIGC": dict(x.fields)}, ensure_ascii=False) for x in labels if x.fields
+            ),
             tag_marks=tuple(TagMark(h.mark.key, h.tag, h.value[:200], h.where) for h in hits),
+            aigc=aigc_records(labels),
         )
         return SignalResult.ok(self.NAME, self.VERSION, evidence, metrics)
 
     # Findings -------------------------------------------------------------------------------------
-    def _labels(self, hits: list[TagHit], dsts: tuple[str, ...], aigc: tuple[str, ...]) -> list[Evidence]:
+    def _source_types(self, dsts: tuple[str, ...]) -> list[Evidence]:
+        """Findings from the IPTC digital source types declared in embedded XMP."""
         out: list[Evidence] = []
-        labels = [h for h in hits if h.mark.kind == "ai_label"]
-        if labels or aigc:
-            raw = labels[0].value if labels else aigc[0]
-            producer = _aigc_producer(raw)
-            label_value = _aigc_label_value(raw)
-            if label_value in (None, "1"):
-                by = f" (producer: {producer})" if producer else ""
-                out.append(
-                    Evidence.supports(
-                        "metadata.aigc_label",
-                        Hypothesis.AI_GENERATED,
-                        0.85,
-                        "The file's metadata carries an AIGC label, the implicit marker that China's "
-                        "GB 45438-2025 "
-                        f"requires on AI-generated content{by}. It is self-declared and unsigned, but a "
-                        "producer has no reason to add it to real footage.",
-                        data={"raw": raw[:500], "producer": producer, "generator": producer},
-                    )
-                )
-            else:
-                out.append(
-                    Evidence.supports(
-                        "metadata.aigc_label",
-                        Hypothesis.AI_GENERATED,
-                        0.5,
-                        f"The file carries an AIGC metadata label with value {label_value!r}, which the "
-                        "standard uses for content that may be, or is suspected to be, AI-generated.",
-                        data={"raw": raw[:500], "producer": producer},
-                    )
-                )
         for term in dsts:
             if term in DST_AI:
                 out.append(
@@ -165,44 +142,7 @@ class MetadataSignal(FrameSignal):
         return out
 
     def _formats(self, media: MediaInfo, decode: DecodeStats | None, hits: list[TagHit]) -> list[Evidence]:
-        out: list[Evidence] = []
-        for m in format_matches(media, decode, hits)[:3]:
-            g = m.generator
-            out.append(
-                Evidence.supports(
-                    "metadata.generator_output_format",
-                    Hypothesis.AI_GENERATED,
-                    m.strength,
-                    f"The video's format matches {g.label}'s output ({'; '.join(m.matched)}). Many "
-                    "files share a format by coincidence and re-encodes change it, so this is a hint.",
-                    data={"generator": g.label, "generator_key": g.key, "matched": list(m.matched)},
-                )
-            )
-        crops = crop_matches(media)[:3]
-        if crops:  # one finding, however many generators' sizes the crop could come from
-            size = media.display_size
-            assert size is not None
-            first, (gw, gh) = crops[0]
-            outputs = " or ".join(f"{g.label}'s {w}x{h}" for g, (w, h) in crops)
-            out.append(
-                Evidence.supports(
-                    "metadata.cropped_generator_size",
-                    Hypothesis.AI_GENERATED,
-                    CROP_STRENGTH,
-                    f"The frame is {size[0]}x{size[1]}, which is {outputs} output with part of one side "
-                    "removed: consistent with a crop, for instance to cut a watermark away.",
-                    data={
-                        "generator": first.label,
-                        "generator_key": first.key,
-                        "generator_size": [gw, gh],
-                        "candidates": [
-                            {"generator": g.label, "generator_key": g.key, "generator_size": [w, h]}
-                            for g, (w, h) in crops
-                        ],
-                    },
-                )
-            )
-        return out
+        return format_evidence(media, decode, hits, CROP_STRENGTH)
 
     def _tags(self, hits: list[TagHit]) -> list[Evidence]:
         out: list[Evidence] = []
@@ -220,7 +160,11 @@ class MetadataSignal(FrameSignal):
                         h.mark.strength,
                         f"The {h.where} tag '{h.tag}' = '{value}' matches the {h.mark.label} seen on "
                         f"files from {h.mark.generator}. Tags are easy to copy, so this is a hint.",
-                        data={"generator": _generator_label(h.mark.generator), "tag": h.tag},
+                        data={
+                            "generator": _generator_label(h.mark.generator),
+                            "tag": h.tag,
+                            "attribution_grade": True,  # a tag only that generator writes
+                        },
                     )
                 )
             else:
@@ -276,29 +220,7 @@ class MetadataSignal(FrameSignal):
                         data={"min_interval_s": lo, "max_interval_s": hi},
                     )
                 )
-            declared = video.frame_count
-            if decode.decode_errors or not decode.complete:
-                out.append(
-                    Evidence.info(
-                        "metadata.decode_problems",
-                        Hypothesis.EDITED,
-                        f"{decode.decode_errors} packet(s) could not be decoded"
-                        + ("" if decode.complete else " and decoding stopped before the end")
-                        + f" (first problem: {decode.first_decode_error or 'unknown'}). The file may be "
-                        "damaged or truncated; findings cover the decodable part only.",
-                        data={"decode_errors": decode.decode_errors, "complete": decode.complete},
-                    )
-                )
-            if declared and decode.frames_decoded < 0.9 * declared:
-                out.append(
-                    Evidence.info(
-                        "metadata.missing_frames",
-                        Hypothesis.EDITED,
-                        f"The container declares {declared} frames but only {decode.frames_decoded} "
-                        "could be decoded: the file is probably truncated or damaged.",
-                        data={"declared": declared, "decoded": decode.frames_decoded},
-                    )
-                )
+            out += self._decode_facts(video.frame_count, decode)
         size = media.display_size
         fps = video.frame_rate
         out.append(
@@ -314,6 +236,63 @@ class MetadataSignal(FrameSignal):
                 + ".",
             )
         )
+        return out
+
+    def _decode_facts(self, declared: int | None, decode: DecodeStats) -> list[Evidence]:
+        """What the shared decode ran into: a stop at the duration limit (a caveat, not damage), packets
+        that could not be decoded or an early end, missing frames, and the picture size changing."""
+        out: list[Evidence] = []
+        if decode.stopped:
+            reached = f" after {decode.last_time_s:.1f} s" if decode.last_time_s is not None else ""
+            out.append(
+                Evidence.info(
+                    "metadata.decode_stopped",
+                    Hypothesis.EDITED,
+                    f"Decoding {decode.stopped}{reached}: every frame-based finding covers that part of "
+                    "the video only. This is a setting, not a sign that the file is damaged.",
+                    data={"stopped": decode.stopped, "decoded_until_s": decode.last_time_s, "caveat": True},
+                )
+            )
+        if decode.decode_errors or (not decode.complete and not decode.stopped):
+            out.append(
+                Evidence.info(
+                    "metadata.decode_problems",
+                    Hypothesis.EDITED,
+                    f"{decode.decode_errors} packet(s) could not be decoded"
+                    + ("" if decode.complete or decode.stopped else " and decoding stopped before the end")
+                    + f" (first problem: {decode.first_decode_error or 'unknown'}). The file may be "
+                    "damaged or truncated; findings cover the decodable part only.",
+                    data={"decode_errors": decode.decode_errors, "complete": decode.complete},
+                )
+            )
+        if declared and not decode.stopped and decode.frames_decoded < 0.9 * declared:
+            out.append(
+                Evidence.info(
+                    "metadata.missing_frames",
+                    Hypothesis.EDITED,
+                    f"The container declares {declared} frames but only {decode.frames_decoded} "
+                    "could be decoded: the file is probably truncated or damaged.",
+                    data={"declared": declared, "decoded": decode.frames_decoded},
+                )
+            )
+        if decode.size_changes:
+            first = decode.frame_size
+            start = f"{first[0]}x{first[1]}" if first else "the first frame's size"
+            steps = ", ".join(f"{w}x{h} at {t:.2f} s" for t, w, h in decode.size_changes[:4])
+            more = f" ({len(decode.size_changes)} changes in all)" if len(decode.size_changes) > 4 else ""
+            out.append(
+                Evidence.info(
+                    "metadata.size_changes",
+                    Hypothesis.EDITED,
+                    f"The picture size changes mid-stream: from {start} to {steps}{more}. Clips of "
+                    "different sizes joined together, and adaptive-quality stream recordings, do this; "
+                    "every frame was scaled to the first frame's size for the checks.",
+                    data={
+                        "frame_size": list(first) if first else None,
+                        "changes": [[t, w, h] for t, w, h in decode.size_changes],
+                    },
+                )
+            )
         return out
 
     def _table(
@@ -357,31 +336,3 @@ def _generator_label(name: str | None) -> str | None:
         return catalog.get(name).label
     except KeyError:
         return name
-
-
-def _aigc_json(raw: str) -> Mapping[str, Any] | None:
-    try:
-        value = json.loads(raw)
-    except (ValueError, TypeError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _aigc_label_value(raw: str) -> str | None:
-    data = _aigc_json(raw)
-    if data is None:
-        return None
-    for k, v in data.items():
-        if k.lower() == "label":
-            return str(v)
-    return None
-
-
-def _aigc_producer(raw: str) -> str | None:
-    data = _aigc_json(raw)
-    if data is None:
-        return None
-    for k, v in data.items():
-        if k.lower() == "contentproducer" and str(v).strip():
-            return str(v)[:120]
-    return None

@@ -31,7 +31,7 @@ from vidsleuth.signals.provenance.checks import (
     signer_trust,
 )
 from vidsleuth.signals.provenance.metrics import ProvenanceMetrics
-from vidsleuth.signals.provenance.records import empty_metrics, store_metrics
+from vidsleuth.signals.provenance.records import empty_metrics, store_metrics, trust_word
 
 __all__ = ["assess", "empty_metrics"]
 from vidsleuth.signals.provenance.store import Action, Manifest, ManifestStore
@@ -154,7 +154,7 @@ def _ai_evidence(claims: Sequence[_Claim], store: ManifestStore, trust: TrustCon
         "manifest": m.label,
         "role": best.link.role,
         "trusted": trusted,
-        "signer_trust": signer_trust(m),
+        "signer_trust": trust_word(m, trust),
         "bindings_intact": best.bound,
         "scope": best_scope,
         "claims": len(found),
@@ -220,7 +220,7 @@ def _capture_evidence(
         "manifest": m.label,
         "role": best.link.role,
         "trusted": _trusted(best.link.path),
-        "signer_trust": signer_trust(m),
+        "signer_trust": trust_word(m, trust),
         "bindings_intact": best.bound,
         "scope": "partial" if partial else "full",
         **_trust_data(m, trust),

@@ -15,7 +15,9 @@ from typing import Literal
 
 from vidsleuth.core.metrics import SignalMetrics
 
-SignerTrust = Literal["trusted", "untrusted", "expired", "unknown"]
+# One word per trust state, the same in `signer_trust`, `trust.result` and the panel (since 1.1.1); reports of
+# 1.0 and 1.1.0 also hold "untrusted" (not on the list, or no list given) and "unknown".
+SignerTrust = Literal["trusted", "not_on_list", "expired", "revoked", "not_checked", "untrusted", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)

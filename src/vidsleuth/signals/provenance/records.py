@@ -18,6 +18,7 @@ from vidsleuth.signals.provenance.metrics import (
     ManifestRecord,
     ProvenanceMetrics,
     SignerRecord,
+    SignerTrust,
     TrustListRecord,
     TrustRecord,
     ValidationRecord,
@@ -92,6 +93,22 @@ def trust_record(m: Manifest, trust: TrustContext) -> TrustRecord:
     )
 
 
+def trust_word(m: Manifest, trust: TrustContext) -> SignerTrust:
+    """The signer's trust state in the one word every place of the report uses for it (the trust record's
+    result): trusted | not_on_list | expired | revoked | not_checked. c2pa itself says "untrusted" when no
+    trust list was given at all, which is "not checked", never "not on the list" (issue #12)."""
+    return _WORDS.get(trust_record(m, trust).result, "not_checked")
+
+
+_WORDS: dict[str, SignerTrust] = {
+    "trusted": "trusted",
+    "not_on_list": "not_on_list",
+    "expired": "expired",
+    "revoked": "revoked",
+    "not_checked": "not_checked",
+}
+
+
 def store_metrics(
     store: ManifestStore, trust: TrustContext, problems: Sequence[str] = ()
 ) -> ProvenanceMetrics:
@@ -127,7 +144,7 @@ def store_metrics(
                 ingredients=tuple(ingredients),
                 assertion_labels=m.assertion_labels,
                 bindings_intact=bindings_intact(m, active=m.label == store.active_label),
-                signer_trust=signer_trust(m),
+                signer_trust=trust_word(m, trust),
                 validation=ValidationRecord(
                     _checks(m.validation.passed),
                     _checks(m.validation.failed),

@@ -100,7 +100,7 @@ class ProvenanceSignal(Signal):
     """Content Credentials: who signed what claim about this file, and whether the claim still binds."""
 
     NAME = "provenance"
-    VERSION = "1.1.0"
+    VERSION = "1.1.1"
     DESCRIPTION = "C2PA Content Credentials: AI or capture assertions, signer, bindings and trust."
     OPTIONS = ProvenanceOptions
     METRICS = ProvenanceMetrics

@@ -4,7 +4,7 @@ in the file's history, and whether its bindings hold.
 Why this module exists: an evidence summary is what a fact-checker quotes, so its wording is built only
 from what was signed (never a guessed model name) and says plainly what a claim does not show (an
 unverified signer, a claim that covers one ingredient). `generator_label` is the attribution the verdict
-carries ("Sora (OpenAI)", "a Google generator, signed by Google LLC").
+carries ("Sora (OpenAI)", "a Google generator"); who signed it is said beside it, with the signer's trust.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ _GENERIC_TOOL = re.compile(r"\b(c2pa|c2patool|library|sdk|cli)\b", re.I)
 
 def generator_label(manifest: Manifest, action: Action | None) -> str:
     """A label for attribution, built only from what was signed: the action's software agent, else a product
-    name from the claim generator, else the signer's organisation ("a Google generator, signed by ...")."""
+    name from the claim generator, else the signer's organisation ("a Google generator"). The signer is not
+    part of the label: the finding names it, and the verdict says whether a trust list verified it."""
     issuer = manifest.signer.issuer
     vendor = _CORPORATE.sub("", issuer).strip() if issuer else None
     tool = next(iter(manifest.claim_generator_info), None)
@@ -41,7 +42,7 @@ def generator_label(manifest: Manifest, action: Action | None) -> str:
     if name:
         return f"{name} ({vendor})" if vendor and vendor.lower() not in name.lower() else name
     if vendor:
-        return f"a {vendor} generator, signed by {issuer}"
+        return f"a {vendor} generator"
     return "an unnamed generator"
 
 

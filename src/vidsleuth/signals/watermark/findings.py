@@ -1,9 +1,11 @@
 """From read overlays to evidence: which marks were found, where and when, with what @handle.
 
 Tracks (places where an overlay stayed, see `regions`) that OCR tied to a catalogued mark are grouped by
-mark into a `Detection`. Each detection is checked against what the genuine mark looks like (its size
-relative to the frame, a fixed corner or a mark that jumps) and a mismatch lowers the strength and is said
-in the summary, because a mark can be pasted onto footage that never went through the generator.
+mark into a `Detection`. The mark's places are where OCR read its text (not the finder's blobs, which can
+merge the mark with a neighbour), and its sightings are the stretches the presence timeline found it at
+each place at full resolution (`presence`). Each detection is compared with the genuine mark
+(`genuine`), its handle votes are counted per exact spelling (`reading.vote_handle`), and it becomes one
+finding whose summary says what was read, how sure, and any doubt.
 """
 
 from __future__ import annotations
@@ -15,37 +17,21 @@ from typing import Any
 from vidsleuth.core import shape
 from vidsleuth.core.evidence import Evidence, Hypothesis, Span
 from vidsleuth.core.result import Thumbnail
-from vidsleuth.signals.watermark.marks import Mark, handle_of
+from vidsleuth.signals.watermark import genuine, presence
+from vidsleuth.signals.watermark.marks import Mark
 from vidsleuth.signals.watermark.metrics import MarkDetection, MarkSegment, OverlayRegion
+from vidsleuth.signals.watermark.overlays import nothing_found, unidentified
+from vidsleuth.signals.watermark.presence import MarkRead, Place, Timeline
 from vidsleuth.signals.watermark.reading import HandleVote, Reading, vote_handle
-from vidsleuth.signals.watermark.regions import Box, Track, iou, same_place
+from vidsleuth.signals.watermark.regions import Box, Track, same_place
+from vidsleuth.signals.watermark.store import FrameStore
+from vidsleuth.signals.watermark.wording import handle_sentence, handle_summary
 
-# Strength of a generator mark (shared scale, core/evidence.py): a clearly read, correctly shaped mark is
-# strong evidence that the file passed through that generator; each mismatch with the genuine mark's
-# geometry or motion costs MISMATCH_PENALTY; a catalogue row not verified on a real file costs UNVERIFIED.
-STRENGTH_CLEAR = 0.85  # OCR confidence >= CLEAR_CONFIDENCE
-STRENGTH_READ = 0.75  # >= READ_CONFIDENCE
-STRENGTH_WEAK_READ = 0.6
-CLEAR_CONFIDENCE = 0.9
-READ_CONFIDENCE = 0.7
-MISMATCH_PENALTY = 0.2
-UNVERIFIED_PENALTY = 0.05
-STRENGTH_FLOOR = 0.4
-STRENGTH_LABEL = 0.7  # a platform "AI-generated" label: AI was involved, generator unknown
-# A jumping mark seen in one place only for this long does not move like the genuine one.
-STILL_TOO_LONG_S = 6.0
-# A fixed-corner mark's centre lies within this share of the frame from its corner.
-CORNER_SHARE = 0.3
-# An unmatched overlay is reported when it stayed this long, on content that moved around it.
-UNIDENTIFIED_MIN_S = 4.0
-UNIDENTIFIED_MIN_SHARE = 0.3  # ... and at least this share of the video (content rarely holds that still)
-UNIDENTIFIED_MIN_WINDOWS = 3
-UNIDENTIFIED_MIN_SURROUND = 0.15
-UNIDENTIFIED_MIN_DENSITY = 0.2
+CLEAR_CONFIDENCE = genuine.CLEAR_CONFIDENCE  # the panel's "clearly read" bar for handles
 # Thumbnails per detection (one per place, the clearest read first).
 MAX_THUMBS_PER_DETECTION = 6
-# Frames whose shorter side is below this make 4-6 px handle text: said when a handle is unreadable.
-SMALL_FRAME_SIDE = 540
+# Two stays at one place less than this apart (a frame or two where the match dipped) are one stay.
+JOIN_GAP_S = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +77,10 @@ class Detection:
     handle: HandleVote | None = None
     notes: list[str] = field(default_factory=list)
     strength: float = 0.0
+    mark_places: list[Place] = field(default_factory=list)  # where OCR read its text (source pixels)
+    timeline: Timeline | None = None
+    picture: presence.Picture | None = None
+    name_width: float | None = None  # the name line's width, share of the picture's shorter side
 
     @property
     def start_s(self) -> float:
@@ -120,133 +110,18 @@ class Findings:
     overlays: tuple[OverlayRegion, ...]
 
 
-def _add_thumb(thumbs: list[Thumbnail], thumb: Thumbnail | None, label: str) -> int | None:
+__all__ = ["CLEAR_CONFIDENCE", "Detection", "Findings", "Geometry", "Segment", "build", "nothing_found"]
+
+
+def add_thumb(thumbs: list[Thumbnail], thumb: Thumbnail | None, label: str) -> int | None:
     if thumb is None:
         return None
     thumbs.append(replace(thumb, label=label))
     return len(thumbs) - 1
 
 
-def _geometry_notes(det: Detection, geo: Geometry) -> list[str]:
-    mark, notes = det.mark, []
-    sw, sh = geo.source_size
-    short = min(sw, sh)
-    if mark.width_share is not None:
-        lo, hi = mark.width_share
-        shares = [s.box[2] / short for s in det.segments]
-        typical = sorted(shares)[len(shares) // 2]
-        if not lo <= typical <= hi:
-            notes.append(
-                f"its width is {typical:.2f} of the frame's shorter side, outside the {lo:.2f}-{hi:.2f} "
-                "measured on genuine marks"
-            )
-    places = det.places()
-    if mark.motion == "jumps":
-        longest = max(s.end_s - s.start_s for s in det.segments)
-        if len(places) == 1 and det.end_s - det.start_s >= STILL_TOO_LONG_S:
-            notes.append(
-                f"it stays in one place for {det.end_s - det.start_s:.1f} s, whereas the genuine mark "
-                "jumps every few seconds"
-            )
-        elif mark.dwell_s is not None and longest > 2 * mark.dwell_s[1]:
-            notes.append(f"it stays {longest:.1f} s in one place, longer than the genuine mark does")
-    elif mark.motion == "fixed":
-        if len(places) > 1:
-            notes.append(f"it appears in {len(places)} places, whereas the genuine mark is fixed")
-        if mark.corners:
-            x, y, w, h = det.best.box
-            cx, cy = (x + w / 2) / sw, (y + h / 2) / sh
-            corner = ("top" if cy < 0.5 else "bottom") + "_" + ("left" if cx < 0.5 else "right")
-            near = min(cx, 1 - cx) <= CORNER_SHARE and min(cy, 1 - cy) <= CORNER_SHARE
-            if corner not in mark.corners or not near:
-                notes.append(f"it sits away from the genuine mark's corner ({', '.join(mark.corners)})")
-    return notes
-
-
-def _strength(det: Detection) -> float:
-    conf = det.best.reading.confidence if det.best.reading else 0.0
-    if det.mark.kind == "platform_label":
-        base = STRENGTH_LABEL
-    elif conf >= CLEAR_CONFIDENCE:
-        base = STRENGTH_CLEAR
-    elif conf >= READ_CONFIDENCE:
-        base = STRENGTH_READ
-    else:
-        base = STRENGTH_WEAK_READ
-    base -= MISMATCH_PENALTY * len(det.notes)
-    if not det.mark.verified:
-        base -= UNVERIFIED_PENALTY
-    return round(max(STRENGTH_FLOOR, base), 2)
-
-
-def _handle_sentence(det: Detection, geo: Geometry) -> str:
-    if not det.mark.has_handle:
-        return ""
-    if det.handle is not None:
-        others = [r for r in det.handle.readings if handle_of(r, 1.0) != det.handle.handle]
-        return (
-            f" The mark carries the handle {det.handle.handle} (OCR confidence {det.handle.confidence:.2f}, "
-            f"agreed by {det.handle.support} read(s)): a lead to the account that posted it."
-            + (f" Other readings: {', '.join(others[:3])}." if others else "")
-        )
-    extra = any(
-        t != s.reading.text and sum(ch.isalpha() for ch in t) >= 3
-        for s in det.segments
-        if s.reading
-        for t, _ in s.reading.lines
-    )
-    sw, sh = geo.source_size
-    small = f" at {sw}x{sh} its text is only a few pixels high" if min(sw, sh) < SMALL_FRAME_SIDE else ""
-    if extra:
-        return f" A second line under the name (likely the creator's @handle) could not be read{small}."
-    return f" No @handle was read under the name (older versions of the mark carry none){small}."
-
-
-def _detection_evidence(det: Detection, geo: Geometry) -> Evidence:
-    best = det.best
-    r = best.reading
-    text, conf = (r.text, r.confidence) if r else ("", 0.0)
-    where = (
-        f"{len(det.segments)} sighting(s), {len(det.places())} place(s), {det.start_s:.1f}-{det.end_s:.1f} s"
-    )
-    if det.mark.kind == "platform_label":
-        code = "watermark.platform_label"
-        summary = (
-            f'A burned-in AI label ("{text}", OCR confidence {conf:.2f}; {where}) says the video was made '
-            "or altered with AI; it does not say with which generator."
-        )
-    else:
-        code = "watermark.generator_mark"
-        summary = (
-            f'A {det.mark.generator} watermark appears to be burned into the video (read as "{text}", OCR '
-            f"confidence {conf:.2f}; {where}). This is strong evidence that the file passed through "
-            f"{det.mark.generator}, though a mark can also be pasted onto other footage."
-        )
-    summary += _handle_sentence(det, geo)
-    if det.notes:
-        summary += " Unlike the genuine mark, " + "; ".join(det.notes) + "."
-    handle = det.handle
-    data: dict[str, Any] = {
-        "generator": det.mark.generator,
-        "catalog_key": det.mark.catalog_key,
-        "mark": det.mark.key,
-        "mark_name": det.mark.name,
-        "text": text,
-        "confidence": round(conf, 3),
-        "handle": handle.handle if handle else None,
-        "handle_confidence": round(handle.confidence, 3) if handle else None,
-        "handle_readings": list(handle.readings) if handle else [],
-        "geometry_matches": not det.notes,
-        "mismatches": list(det.notes),
-        "segments": [shape.to_json(s.to_metric()) for s in det.segments],
-        "catalogue_verified": det.mark.verified,
-    }
-    return Evidence.supports(
-        code, Hypothesis.AI_GENERATED, det.strength, summary, span=Span(det.start_s, det.end_s), data=data
-    )
-
-
-def _merge_segments(tracks: Sequence[Track], geo: Geometry) -> list[Segment]:
+def _track_segments(tracks: Sequence[Track], geo: Geometry) -> list[Segment]:
+    """Sightings from the finder's tracks (used when OCR left no box to place the mark by)."""
     segments: list[Segment] = []
     for t in sorted(tracks, key=lambda t: t.start_s):
         reading, thumb = t.payload.get("reading"), t.payload.get("thumb")
@@ -265,7 +140,138 @@ def _merge_segments(tracks: Sequence[Track], geo: Geometry) -> list[Segment]:
     return segments
 
 
-def build(tracks: Sequence[Track], geo: Geometry, thumbs: list[Thumbnail]) -> Findings:
+def _timeline_segments(
+    timeline: Timeline, tracks: Sequence[Track], reads: Sequence[tuple[MarkRead, Track]], step: float
+) -> list[Segment]:
+    """Sightings from the presence timeline: each stay at each place, with the clearest read there."""
+    segments: list[Segment] = []
+    for j, place in enumerate(timeline.places):
+        here = [(r, t) for r, t in reads if same_place(r.source(r.block_box), place.box)]
+        best = max(here, key=lambda rt: rt[0].confidence, default=None)
+        reading = best[1].payload.get("reading") if best else None
+        thumb = best[1].payload.get("thumb") if best else None
+        rd = reading if isinstance(reading, Reading) and reading.mark is not None else None
+        th = thumb if isinstance(thumb, Thumbnail) else None
+        runs = _join(timeline.runs(j))
+        # A read is a sighting too, even where the template match dipped.
+        for r, _ in here:
+            if not any(a - step <= r.time_s <= b + step for a, b in runs):
+                runs.append((r.time_s, r.time_s))
+        for a, b in sorted(runs):
+            segments.append(Segment(a, b + step, place.box, rd, th))
+    segments.sort(key=lambda s: s.start_s)
+    del tracks
+    return segments
+
+
+def _join(runs: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in runs:
+        if out and a - out[-1][1] <= JOIN_GAP_S:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def _shape(
+    det: Detection, reads: Sequence[MarkRead], picture: presence.Picture, frame: tuple[int, int]
+) -> genuine.Shape:
+    x0, y0, x1, y1 = picture
+    short = max(1, min(x1 - x0, y1 - y0) if det.mark.relative_to == "picture" else min(frame))
+    widths = [r.name_box[2] / short for r in reads]
+    stays = [(presence.spot_of(s.box, picture), s.end_s - s.start_s) for s in det.segments]
+    spots = list(dict.fromkeys(presence.spot_of(b, picture) for b in det.places()))
+    best = max(reads, key=lambda r: r.confidence, default=None)
+    center = None
+    if best is not None:
+        bx, by, bw, bh = best.source(best.block_box)
+        center = ((bx + bw / 2 - x0) / max(1, x1 - x0), (by + bh / 2 - y0) / max(1, y1 - y0))
+    return genuine.Shape(widths, stays, spots, center)
+
+
+def _detection(
+    mark: Mark,
+    tracks: list[Track],
+    geo: Geometry,
+    store: FrameStore | None,
+    handles: list[tuple[str, str, float]],
+) -> tuple[Detection, list[MarkRead]]:
+    reads = [(r, t) for t in tracks for r in _mark_reads(t)]
+    det = Detection(mark, [])
+    if store is not None and reads:
+        picture = presence.picture_box([f.pixels for f in store.frames], store.source_size)
+        places = presence.places_from_reads([r for r, _ in reads], picture)
+        det.mark_places, det.picture = places, picture
+        det.timeline = presence.timeline(store, places)
+        step = 1.0 / max(0.1, _rate(store))
+        det.segments = _timeline_segments(det.timeline, tracks, reads, step)
+    if not det.segments:
+        det.segments = _track_segments(tracks, geo)
+        det.picture = (0, 0, *geo.source_size)
+    det.handle = vote_handle(handles)
+    assert det.picture is not None
+    measured = _shape(det, [r for r, _ in reads], det.picture, geo.source_size)
+    det.notes = genuine.notes(mark, measured)
+    det.name_width = genuine.typical(measured.name_widths)
+    conf = det.best.reading.confidence if det.best.reading else 0.0
+    det.strength = genuine.strength(mark, conf, len(det.notes))
+    return det, [r for r, _ in reads]
+
+
+def _mark_reads(track: Track) -> list[MarkRead]:
+    raw = track.payload.get("mark_reads")
+    return [r for r in raw if isinstance(r, MarkRead)] if isinstance(raw, list) else []
+
+
+def _rate(store: FrameStore) -> float:
+    times = [f.time_s for f in store.frames]
+    if len(times) < 2:
+        return 2.5
+    return (len(times) - 1) / max(1e-6, times[-1] - times[0])
+
+
+def _detection_evidence(det: Detection, geo: Geometry) -> Evidence:
+    r = det.best.reading
+    text, conf = (r.text, r.confidence) if r else ("", 0.0)
+    where = (
+        f"{len(det.segments)} sighting(s), {len(det.places())} place(s), {det.start_s:.1f}-{det.end_s:.1f} s"
+    )
+    summary = genuine.mark_sentence(det.mark, text, conf, where, det.strength, det.notes)
+    summary += handle_sentence(det.mark, det.handle, det.segments, geo.source_size)
+    label = det.mark.kind == "platform_label"
+    handle = det.handle
+    data: dict[str, Any] = {
+        "catalog_key": det.mark.catalog_key,
+        "mark": det.mark.key,
+        "mark_name": det.mark.name,
+        "text": text,
+        "confidence": round(conf, 3),
+        "handle": handle.handle if handle else None,
+        "handle_confidence": round(handle.confidence, 3) if handle else None,
+        "handle_support": handle.support if handle else None,
+        "handle_readings": list(handle.readings) if handle else [],
+        "geometry_matches": not det.notes,
+        "name_width_share": round(det.name_width, 4) if det.name_width is not None else None,
+        "mismatches": list(det.notes),
+        "segments": [shape.to_json(s.to_metric()) for s in det.segments],
+        "catalogue_verified": det.mark.verified,
+    }
+    if label:  # a platform's label says AI was involved, never which generator
+        data["label"] = det.mark.generator
+        data["attribution_grade"] = False
+    else:
+        data["generator"] = det.mark.generator
+        data["attribution_grade"] = True  # the mark names the generator or app it comes from
+    code = "watermark.platform_label" if label else "watermark.generator_mark"
+    return Evidence.supports(
+        code, Hypothesis.AI_GENERATED, det.strength, summary, span=Span(det.start_s, det.end_s), data=data
+    )
+
+
+def build(
+    tracks: Sequence[Track], geo: Geometry, thumbs: list[Thumbnail], store: FrameStore | None = None
+) -> Findings:
     """Detections, unidentified overlays and their evidence from every track of the video."""
     by_mark: dict[str, list[Track]] = {}
     marks: dict[str, Mark] = {}
@@ -288,18 +294,26 @@ def build(tracks: Sequence[Track], geo: Geometry, thumbs: list[Thumbnail]) -> Fi
     detections: list[Detection] = []
     evidence: list[Evidence] = []
     for key, mark_tracks in by_mark.items():
-        det = Detection(marks[key], _merge_segments(mark_tracks, geo))
-        det.handle = vote_handle(handles.get(key, []))
-        det.notes = _geometry_notes(det, geo)
-        det.strength = _strength(det)
+        det, _ = _detection(marks[key], mark_tracks, geo, store, handles.get(key, []))
         ranked = sorted(det.segments, key=lambda s: s.reading.confidence if s.reading else 0.0, reverse=True)
-        for seg in ranked[:MAX_THUMBS_PER_DETECTION]:
+        shown: set[int] = set()
+        for seg in ranked:
+            if len(shown) >= MAX_THUMBS_PER_DETECTION or seg.thumb is None:
+                continue
+            if id(seg.thumb) in shown:  # one thumbnail per read crop, however many stays share it
+                seg.thumbnail_index = next(
+                    s.thumbnail_index
+                    for s in det.segments
+                    if s.thumb is seg.thumb and s.thumbnail_index is not None
+                )
+                continue
             label = f"{det.mark.generator} mark {seg.start_s:.1f}-{seg.end_s:.1f} s"
             if seg.reading and seg.reading.text:
                 label += f': "{seg.reading.text}"'
             if seg.reading and seg.reading.handle:
                 label += f" {seg.reading.handle}"
-            seg.thumbnail_index = _add_thumb(thumbs, seg.thumb, label)
+            seg.thumbnail_index = add_thumb(thumbs, seg.thumb, label)
+            shown.add(id(seg.thumb))
         detections.append(det)
         evidence.append(_detection_evidence(det, geo))
         if det.handle is not None:
@@ -307,20 +321,23 @@ def build(tracks: Sequence[Track], geo: Geometry, thumbs: list[Thumbnail]) -> Fi
                 Evidence.info(
                     "watermark.handle",
                     Hypothesis.KNOWN_CONTENT,
-                    f"Handle in the {det.mark.generator} mark: {det.handle.handle} "
-                    f"(OCR confidence {det.handle.confidence:.2f}); search for it on {det.mark.generator}'s "
-                    "feed to find the source post.",
+                    handle_summary(det.mark, det.handle),
                     span=Span(det.start_s, det.end_s),
                     data={
                         "handle": det.handle.handle,
                         "confidence": round(det.handle.confidence, 3),
                         "support": det.handle.support,
+                        "total": det.handle.total,
+                        "runner_up": det.handle.runner_up,
+                        "runner_up_support": det.handle.runner_up_support,
+                        "cut_short": det.handle.cut_short,
                         "readings": list(det.handle.readings),
                         "generator": det.mark.generator,
+                        "attribution_grade": False,  # a lead to an account, not a finding of generation
                     },
                 )
             )
-    overlays = _unidentified(unmatched, geo, thumbs)
+    overlays = unidentified(unmatched, geo, thumbs, _track_segments)
     evidence.extend(ev for ev, _ in overlays)
     marks_found = tuple(_detection_metric(d) for d in detections)
     return Findings(detections, evidence, marks_found, tuple(region for _, region in overlays))
@@ -338,6 +355,9 @@ def _detection_metric(det: Detection) -> MarkDetection:
         confidence=round(r.confidence, 3) if r else 0.0,
         handle=det.handle.handle if det.handle else None,
         handle_confidence=round(det.handle.confidence, 3) if det.handle else None,
+        handle_support=det.handle.support if det.handle else None,
+        handle_runner_up=det.handle.runner_up if det.handle else None,
+        handle_runner_up_support=det.handle.runner_up_support if det.handle else None,
         box=best.box,
         start_s=round(det.start_s, 2),
         end_s=round(det.end_s, 2),
@@ -345,56 +365,4 @@ def _detection_metric(det: Detection) -> MarkDetection:
         strength=det.strength,
         mismatches=tuple(det.notes),
         segments=tuple(s.to_metric() for s in det.segments),
-    )
-
-
-def _unidentified(
-    tracks: Sequence[Track], geo: Geometry, thumbs: list[Thumbnail]
-) -> list[tuple[Evidence, OverlayRegion]]:
-    min_s = max(UNIDENTIFIED_MIN_S, UNIDENTIFIED_MIN_SHARE * geo.duration_s)
-    keep = [
-        t
-        for t in tracks
-        if t.windows >= UNIDENTIFIED_MIN_WINDOWS
-        and t.duration_s >= min_s
-        and t.surround_motion >= UNIDENTIFIED_MIN_SURROUND
-        and t.density >= UNIDENTIFIED_MIN_DENSITY
-    ]
-    out: list[tuple[Evidence, OverlayRegion]] = []
-    for seg in _merge_segments(keep, geo):
-        text = seg.reading.all_text if seg.reading else ""
-        track = max(keep, key=lambda t: iou(geo.to_source(t.box), seg.box))
-        label = f"unidentified overlay {seg.start_s:.1f}-{seg.end_s:.1f} s"
-        idx = _add_thumb(thumbs, seg.thumb, label)
-        read = f'OCR read "{text}"' if text else "OCR read no text"
-        x, y, w, h = seg.box
-        ev = Evidence.info(
-            "watermark.unidentified_overlay",
-            Hypothesis.EDITED,
-            f"A persistent overlay sits at x={x}, y={y} ({w}x{h} px) from {seg.start_s:.1f} to "
-            f"{seg.end_s:.1f} s while the picture moves around it; {read}, and it matches no catalogued "
-            "generator mark or AI label (it may be a logo, sticker or app mark).",
-            span=Span(seg.start_s, seg.end_s),
-            data={"box": list(seg.box), "text": text, "thumbnail_index": idx},
-        )
-        region = OverlayRegion(
-            box=seg.box,
-            start_s=round(seg.start_s, 2),
-            end_s=round(seg.end_s, 2),
-            text=text,
-            density=round(track.density, 3),
-            surround_motion=round(track.surround_motion, 3),
-            thumbnail_index=idx,
-        )
-        out.append((ev, region))
-    return out
-
-
-def nothing_found(frames: int) -> Evidence:
-    return Evidence.info(
-        "watermark.no_mark",
-        Hypothesis.AI_GENERATED,
-        f"No visible generator watermark or AI label was found in {frames} sampled frames. Absence proves "
-        "nothing: marks are often cropped, blurred or never added (paid tiers, APIs).",
-        data={"frames_sampled": frames},
     )

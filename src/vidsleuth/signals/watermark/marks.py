@@ -26,9 +26,11 @@ MIN_FUZZY_CHARS = 4
 FUZZY_RATIO = 0.75
 # A line that is much longer than the mark's text is content ("Sora is amazing"), not the mark.
 MAX_EXTRA_CHARS = 3
-# A handle is "@" and 3-30 letters, digits, dots or underscores with at least one letter (the Sora app's
-# usernames, all lower case in the corpus).
-HANDLE_RE = re.compile(r"^@?([A-Za-z0-9][A-Za-z0-9._]{2,29})$")
+# A handle is "@" and 3-30 of the characters the platforms allow in usernames: letters, digits, dots,
+# underscores and hyphens (issue #12: a hyphenated handle read at confidence 1.00 was thrown away), with at
+# least one letter; the Sora app shortens long ones with "..." (kept verbatim, "…" written as "...").
+HANDLE_CHARS = "A-Za-z0-9._-"
+HANDLE_RE = re.compile(rf"^@?([A-Za-z0-9][{HANDLE_CHARS}]{{2,29}})$")
 # OCR often reads a small "@" as one of these capitals: "Qandrewdefee" for "@andrewdefee" (corpus puppy
 # advert). Such a capital before a lower-case name is taken for "@".
 AT_LOOKALIKES = "QGCO"
@@ -54,6 +56,13 @@ class Mark:
     verified: bool
     sources: tuple[str, ...]
     notes: str = ""
+    # A jumping mark's cycles of places (each a tuple of spots such as "top_left", "middle_right"), and the
+    # usual distance of its text from the picture's edges (shares of the picture's width and height).
+    places: tuple[tuple[str, ...], ...] = ()
+    place_margin: tuple[float, float] | None = None
+    # How the row was checked beyond `verified` (corpus files, composites of the documented look).
+    checked: tuple[str, ...] = ()
+    relative_to: str = "frame"  # what width_share is measured against: "frame" or "picture" (inside bars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +78,24 @@ def _pair(row: Mapping[str, Any], name: str) -> tuple[float, float] | None:
         return None
     lo, hi = (float(x) for x in value)
     return lo, hi
+
+
+SPOTS = tuple(f"{r}_{c}" for r in ("top", "middle", "bottom") for c in ("left", "right"))
+
+
+def _places(row: Mapping[str, Any]) -> tuple[tuple[str, ...], ...]:
+    out = tuple(tuple(str(s) for s in cycle) for cycle in row.get("places", ()))
+    bad = [s for cycle in out for s in cycle if s not in SPOTS]
+    if bad:
+        raise ValueError(f"unknown place(s) {bad}")
+    return out
+
+
+def _relative_to(row: Mapping[str, Any]) -> str:
+    value = str(row.get("relative_to", "frame"))
+    if value not in ("frame", "picture"):
+        raise ValueError(f"relative_to must be 'frame' or 'picture', not {value!r}")
+    return value
 
 
 def _mark(key: str, row: Mapping[str, Any]) -> Mark:
@@ -93,6 +120,10 @@ def _mark(key: str, row: Mapping[str, Any]) -> Mark:
             verified=bool(row.get("verified", False)),
             sources=tuple(str(s) for s in row.get("sources", ())),
             notes=str(row.get("notes", "")),
+            places=_places(row),
+            place_margin=_pair(row, "place_margin"),
+            checked=tuple(str(s) for s in row.get("checked", ())),
+            relative_to=_relative_to(row),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"watermarks.toml: row {key!r} is malformed ({exc})") from exc
@@ -147,8 +178,8 @@ def match_text(text: str) -> TextMatch | None:
 
 def handle_of(text: str, confidence: float = 1.0) -> str | None:
     """The @handle in an OCR line, normalised to start with "@", or None when it does not look like one."""
-    s = text.strip().replace(" ", "")
-    if len(s) > 3 and s[0] in AT_LOOKALIKES and re.fullmatch(r"[a-z0-9._]+", s[1:]) and s[1].isalpha():
+    s = text.strip().replace(" ", "").replace("\u2026", "...")
+    if len(s) > 3 and s[0] in AT_LOOKALIKES and re.fullmatch(r"[a-z0-9._-]+", s[1:]) and s[1].isalpha():
         s = "@" + s[1:]
     m = HANDLE_RE.match(s)
     if m is None or not re.search(r"[A-Za-z]", m.group(1)):

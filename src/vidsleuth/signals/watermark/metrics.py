@@ -57,6 +57,9 @@ class MarkDetection:
     confidence: float | None = None
     handle: str | None = None  # the handle voted over every read
     handle_confidence: float | None = None
+    handle_support: int | None = None  # reads of exactly that spelling
+    handle_runner_up: str | None = None  # the next spelling read, when reads disagree
+    handle_runner_up_support: int | None = None
     box: Box | None = None  # where the clearest read was
     start_s: float | None = None
     end_s: float | None = None
@@ -126,3 +129,13 @@ class WatermarkMetrics(SignalMetrics):
     sample_fps: float | None = None
     analysis_size: tuple[int, int] | None = None  # w, h of the frames the overlay finder saw
     duration_s: float | None = None
+    # What the finder saw and OCR read (a missed mark must be visible): candidate regions over all windows,
+    # distinct places they formed, those seen long enough to read, places read, and probe reads of a
+    # generator's usual mark places when nothing else had been read.
+    candidates_seen: int | None = None
+    regions_seen: int | None = None
+    regions_confirmed: int | None = None
+    regions_read: int | None = None
+    probe_reads: int | None = None
+    frames_kept: int | None = None  # frames kept for the full-resolution presence check
+    kept_scale: float | None = None  # their scale (1.0: full resolution)

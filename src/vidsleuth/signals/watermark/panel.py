@@ -80,6 +80,7 @@ class MarkCard:
     handle_confidence: float | None
     handle_clear: bool
     spellings: tuple[str, ...]  # other handle spellings read in single sightings
+    votes: str  # how the reads voted: "read 4 of 5 times; runner-up @x, read once" ("" when not reported)
     strength: float | None
     mismatches: tuple[str, ...]
     span: str
@@ -203,6 +204,7 @@ def _mark_card(
         handle_confidence=d.handle_confidence,
         handle_clear=d.handle_confidence is not None and d.handle_confidence >= HANDLE_CLEAR,
         spellings=tuple(dict.fromkeys(s.handle for s in sightings if s.handle and s.handle != handle)),
+        votes=_votes(d),
         strength=d.strength,
         mismatches=tuple(t for t in (_text(m, NOTE_TEXT) for m in d.mismatches) if t),
         span=_span_text(whole),
@@ -239,6 +241,17 @@ def _hint_card(i: int, d: RemovalHint, result: SignalResult, claims: Claims) -> 
     )
 
 
+def _votes(d: MarkDetection) -> str:
+    """The handle's votes in words, from the metrics (issue #12: never "agreed" for differing reads)."""
+    if not d.handle or d.handle_support is None:
+        return ""
+    text = f"read {d.handle_support} time(s) as shown"
+    if d.handle_runner_up:
+        n = d.handle_runner_up_support or 0
+        text += f"; runner-up {_text(d.handle_runner_up)}, read {n} time(s)"
+    return text
+
+
 def _footer(m: WatermarkMetrics) -> str:
     parts = []
     if m.ocr_engine:
@@ -250,6 +263,13 @@ def _footer(m: WatermarkMetrics) -> str:
     if m.frames_sampled is not None:
         fps = f" at {m.sample_fps:g} per second" if m.sample_fps else ""
         parts.append(f"{m.frames_sampled} frames sampled{fps}")
+    if m.candidates_seen is not None:
+        seen = f"{m.candidates_seen} candidate region(s) seen"
+        if m.regions_seen is not None and m.regions_read is not None:
+            seen += f" at {m.regions_seen} place(s), {m.regions_read} read"
+        if m.probe_reads:
+            seen += f", {m.probe_reads} probe read(s) of a generator's usual mark places"
+        parts.append(seen)
     return " · ".join(parts)
 
 
@@ -303,7 +323,8 @@ def _mark_lines(d: MarkCard) -> list[str]:
             if d.handle_clear
             else "**a lead to the source account, check by eye**"
         )
-        line = f"  - Handle: {md_code(d.handle)} ({conf}): {lead}"
+        votes = f"; {md_text(d.votes)}" if d.votes else ""
+        line = f"  - Handle: {md_code(d.handle)} ({conf}{votes}): {lead}"
         if d.spellings:
             line += "; also read as " + ", ".join(md_code(h) for h in d.spellings)
         lines.append(line)

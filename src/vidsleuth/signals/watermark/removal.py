@@ -7,13 +7,16 @@ Three hints, each worded as a hint because each has innocent explanations:
 - **blur patch**: a mark-sized rectangle whose detail (mean gradient over the whole video) is far below
   its surroundings' (a blur box, ffmpeg's `delogo`, a smeared inpainting) while the surroundings are
   textured enough for the difference to mean something;
-- **missing mark**: a mark found in some stretches is absent for several seconds elsewhere although the
-  picture at its usual places is dark enough for a white mark to show.
+- **missing mark**: a mark found in some stretches is absent from *every* place it occupies (those it was
+  read at and, for a jumping mark, the other places of its catalogued cycle) for seconds together, checked
+  in every kept frame at full resolution (`presence`), although the picture at each place is dark enough
+  for a white mark to show, and OCR then reads no mark at any of them. Issue #12: the hint used to look at
+  the places it had found only, so a mark that had moved to a place the finder missed was "removed".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,14 +26,19 @@ import numpy.typing as npt
 
 from vidsleuth.core.evidence import Evidence, Hypothesis, Span
 from vidsleuth.core.media import MediaInfo
-from vidsleuth.core.result import Thumbnail
 from vidsleuth.data import generators as catalog
 from vidsleuth.signals.watermark import marks as catalogue
+from vidsleuth.signals.watermark import presence
 from vidsleuth.signals.watermark.metrics import RemovalHint
+from vidsleuth.signals.watermark.reader import CAMERA_SIZES
 from vidsleuth.signals.watermark.regions import Box, Gray, same_place
+from vidsleuth.signals.watermark.store import FrameStore
 
 if TYPE_CHECKING:
     from vidsleuth.signals.watermark.findings import Detection, Geometry
+
+# Reads OCR on crops and says whether any shows a catalogued mark (the signal's engine).
+Confirm = Callable[[list[Gray]], bool]
 
 # Strengths (shared scale, core/evidence.py): hints only.
 CROP_STRENGTH = 0.25
@@ -38,16 +46,17 @@ BLUR_STRENGTH = 0.3
 MISSING_STRENGTH = 0.25
 # A crop keeps at least this share of the generator's frame along the cropped side (as metadata does).
 CROP_MIN_SHARE = 0.8
-# The brightness history kept for the missing-mark check: frames downscaled to this longer side.
+# Candidates a crop hint lists at most (as metadata's cropped_generator_size).
+MAX_CROP_CANDIDATES = 3
+# The brightness history kept for the blur-patch placement: frames downscaled to this longer side.
 HISTORY_MAX_SIDE = 96
-# A mark is "missing" when no sighting covers at least this many seconds (more than one 2.2 s stay of
-# the jumping Sora mark plus a window) ...
-MIN_GAP_S = 3.5
-# ... and at every one of its places seen in this video the picture is darker than this, so that a white
-# mark would have shown wherever it was. A jumping mark must have been seen in at least two places (its
-# place during the gap is unknown); a fixed mark's one place is enough.
-VISIBLE_BELOW = 200
-MIN_PLACES_JUMPING = 1
+# A mark is "missing" when the presence check finds it at none of its places for at least this long
+# (2.5 sampled frames a second: 6 frames or more) while each place would show it ...
+MIN_ABSENT_S = 2.0
+# ... and OCR, reading every place in this many frames of that stretch, finds no mark either.
+CONFIRM_FRAMES = 2
+# Crops for that OCR read at least this many source pixels high.
+CONFIRM_MIN_H = 24
 # Blur patch: smoothed detail inside below LOW_RATIO x the detail of the neighbourhood (a window of
 # NEIGHBOURHOOD_SHARE of the shorter side), the neighbourhood at least TEXTURE_MIN (gradient levels).
 LOW_RATIO = 0.4
@@ -62,10 +71,9 @@ PATCH_MIN_PX = (20, 8)  # w, h in analysis pixels: smaller low-detail spots are 
 MIN_FRAMES_FOR_BLUR = 6
 # Low-detail rectangles are common in ordinary footage (walls, sky, screens), so a patch only counts where
 # a mark belongs: at a place where this video's mark shows at other times, or, when no mark was found at
-# all, in a frame of a jumping-mark generator's own output size (not a camera size) and inside the bands
-# where that mark sits (top/bottom BAND_SHARE of the picture, or the middle band, within SIDE_SHARE of the
-# left or right edge of the picture, black bars excluded).
-CAMERA_SIZES = {(1280, 720), (1920, 1080), (3840, 2160), (640, 360), (854, 480), (640, 480), (1080, 1080)}
+# all, in a frame of a jumping-mark generator's own output size (not a camera size, `reader.CAMERA_SIZES`)
+# and inside the bands where that mark sits (top/bottom BAND_SHARE of the picture, or the middle band,
+# within SIDE_SHARE of the left or right edge of the picture, black bars excluded).
 BAND_SHARE = 0.2
 MIDDLE_BAND = (0.35, 0.65)
 SIDE_SHARE = 0.35
@@ -122,6 +130,8 @@ def _marked_generators() -> set[str]:
 
 
 def crop_hint(media: MediaInfo) -> Hint | None:
+    """One hint for a frame that keeps one side of a marked generator's output size and lost part of the
+    other, listing every such generator as a candidate (issue #12: a crop names no single generator)."""
     size = media.display_size
     if size is None:
         return None
@@ -129,75 +139,94 @@ def crop_hint(media: MediaInfo) -> Hint | None:
     if catalog.by_size(w, h):  # a generator's own output size is not a crop of another's
         return None
     keys = _marked_generators()
+    found: list[tuple[catalog.Generator, tuple[int, int]]] = []
     for g in catalog.generators():
         if g.key not in keys:
             continue
-        for gw, gh in {*g.sizes, *((b, a) for a, b in g.sizes)}:
+        for gw, gh in sorted({*g.sizes, *((b, a) for a, b in g.sizes)}):
             if (w == gw and CROP_MIN_SHARE * gh <= h < gh) or (h == gh and CROP_MIN_SHARE * gw <= w < gw):
-                lost = f"{gh - h} px of its height" if w == gw else f"{gw - w} px of its width"
-                ev = Evidence.supports(
-                    "watermark.removal_hint",
-                    Hypothesis.AI_GENERATED,
-                    CROP_STRENGTH,
-                    f"The frame ({w}x{h}) looks like {g.name}'s {gw}x{gh} output with {lost} cut away, which "
-                    f"is how a {g.name} watermark is often cropped off. A hint only: other sources crop too.",
-                    data={"kind": "crop", "generator": g.name, "generator_size": [gw, gh], "size": [w, h]},
-                )
-                return Hint("crop", ev)
-    return None
+                found.append((g, (gw, gh)))
+                break  # one size per generator
+    if not found:
+        return None
+    outputs = " or ".join(f"{g.name}'s {gw}x{gh}" for g, (gw, gh) in found[:MAX_CROP_CANDIDATES])
+    gw, gh = found[0][1]
+    lost = f"{gh - h} px of its height" if w == gw else f"{gw - w} px of its width"
+    lost = f" ({lost})" if len(found) == 1 else ""
+    whose = f"a {found[0][0].name}" if len(found) == 1 else "a generator's"
+    ev = Evidence.supports(
+        "watermark.removal_hint",
+        Hypothesis.AI_GENERATED,
+        CROP_STRENGTH,
+        f"The frame ({w}x{h}) looks like {outputs} output with part of one side{lost} cut away, which is "
+        f"how {whose} watermark is often cropped off. A hint only: other sources crop too.",
+        data={
+            "kind": "crop",
+            # The same size test as metadata's cropped_generator_size: one fact, counted once.
+            "fact": catalog.crop_fact(w, h),
+            "candidates": [
+                {"generator": g.label, "generator_key": g.key, "generator_size": [cw, ch]}
+                for g, (cw, ch) in found[:MAX_CROP_CANDIDATES]
+            ],
+            "attribution_grade": False,
+            "generator_size": [gw, gh],
+            "size": [w, h],
+        },
+    )
+    return Hint("crop", ev)
 
 
-def missing_hints(acc: RemovalAccumulator, detections: Sequence[Detection], geo: Geometry) -> list[Hint]:
+def missing_hints(detections: Sequence[Detection], store: FrameStore, confirm: Confirm) -> list[Hint]:
+    """Stretches where a found mark is at none of its places (see the module docstring)."""
     out: list[Hint] = []
-    if not acc.history or acc.size is None:
-        return out
     for det in detections:
-        covered = sorted((s.start_s, s.end_s) for s in det.segments)
-        gaps, cursor = [], 0.0
-        for a, b in covered:
-            if a - cursor >= MIN_GAP_S:
-                gaps.append((cursor, a))
-            cursor = max(cursor, b)
-        if geo.duration_s - cursor >= MIN_GAP_S:
-            gaps.append((cursor, geo.duration_s))
-        places = det.places()
-        if det.mark.motion == "jumps" and len(places) < MIN_PLACES_JUMPING:
+        if det.timeline is None or det.picture is None or not det.mark_places:
             continue
-        for a, b in gaps:
-            frames = [g for t, g in acc.history if a <= t <= b]
-            if not frames:
+        inferred = presence.infer_places(det.mark, det.mark_places, det.picture)
+        if inferred is None:
+            continue  # its places fit no catalogued pattern: where it should be is unknown
+        places = [*det.mark_places, *inferred]
+        timeline = presence.timeline(store, places) if inferred else det.timeline
+        for a, b in timeline.absent_everywhere():
+            if b - a < MIN_ABSENT_S:
                 continue
-            dark = []
-            for box in places:
-                levels = [_box_mean(f, box, geo.source_size) for f in frames]
-                dark.append(float(np.median(levels)) < VISIBLE_BELOW)
-            if not all(dark):
-                continue  # too bright at one of its places for a white mark to show: absence explained
+            frames = store.between(a, b)
+            n = CONFIRM_FRAMES + 1
+            picks = [frames[round(i * (len(frames) - 1) / n)] for i in range(1, n)]
+            crops = [_readable(store.crop(f, p.box, *presence.slack(p))) for f in picks for p in places]
+            if confirm(crops):
+                continue  # OCR still reads the mark somewhere: absence not established
+            spots = ", ".join(p.spot.replace("_", " ") for p in places)
             ev = Evidence.supports(
                 "watermark.removal_hint",
                 Hypothesis.EDITED,
                 MISSING_STRENGTH,
-                f"The {det.mark.generator} mark seen elsewhere in the video is not found from {a:.1f} to "
-                f"{b:.1f} s, although the picture at each of its places is dark enough for it to show: it "
-                "may have been removed or painted over there (or busy content hid it from the detector).",
+                f"The {det.mark.generator} mark seen elsewhere in the video is at none of its {len(places)} "
+                f"places ({spots}) from {a:.1f} to {b:.1f} s: checked in every sampled frame at full "
+                "resolution, where the picture is dark enough for it to show, and OCR reads no mark there "
+                "either. It may have been removed or painted over in that stretch.",
                 span=Span(a, b),
                 data={
                     "kind": "missing_mark",
                     "generator": det.mark.generator,
+                    "attribution_grade": False,  # the mark's own finding names the generator, not this hint
                     "gap_s": [round(a, 2), round(b, 2)],
+                    "places": [list(p.box) for p in places],
+                    "inferred_places": len(inferred),
                 },
             )
             out.append(Hint("missing_mark", ev))
     return out
 
 
-def _box_mean(frame: Gray, box: Box, source_size: tuple[int, int]) -> float:
-    fh, fw = frame.shape
-    sw, sh = source_size
-    x, y, w, h = box
-    x0, y0 = int(x * fw / sw), int(y * fh / sh)
-    x1, y1 = max(x0 + 1, int((x + w) * fw / sw)), max(y0 + 1, int((y + h) * fh / sh))
-    return float(frame[y0:y1, x0:x1].mean())
+def _readable(crop: Gray) -> Gray:
+    """A crop scaled up to CONFIRM_MIN_H rows at least (a store below full resolution)."""
+    h, w = crop.shape[:2]
+    if h >= CONFIRM_MIN_H or h == 0:
+        return crop
+    s = CONFIRM_MIN_H / h
+    size = (max(1, round(w * s)), CONFIRM_MIN_H)
+    return np.asarray(cv2.resize(crop, size, interpolation=cv2.INTER_CUBIC), dtype=np.uint8)
 
 
 def blur_patches(acc: RemovalAccumulator) -> list[Box]:
@@ -273,7 +302,8 @@ def hints(
     detections: Sequence[Detection],
     geo: Geometry,
     media: MediaInfo,
-    thumbs: list[Thumbnail],
+    store: FrameStore,
+    confirm: Confirm,
 ) -> list[Hint]:
     out: list[Hint] = []
     crop = crop_hint(media)
@@ -292,6 +322,5 @@ def hints(
             data={"kind": "blur_patch", "box": list(src)},
         )
         out.append(Hint("blur_patch", ev, src))
-    out.extend(missing_hints(acc, detections, geo))
-    del thumbs
+    out.extend(missing_hints(detections, store, confirm))
     return out
