@@ -39,6 +39,16 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The synthesis signal builds its backbone on first use into $VIDSLEUTH_MODEL_CACHE: a session folder
+    here, so that tests never write into the user's cache (the build takes about a second)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("VIDSLEUTH_MODEL_CACHE", str(tmp_path_factory.mktemp("model-cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(autouse=True)
 def _fail_on_logged_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     caplog.set_level(logging.WARNING, logger="vidsleuth")

@@ -116,6 +116,8 @@ def test_only_and_disable_select_signals(stitched: Path) -> None:
         "motion": "ok",
         "faces": "not_applicable",  # the sample has no face
         "invisible": "not_applicable",  # frames under 256 px carry no readable mark
+        "synthesis": "ok",
+        "models": "not_applicable",  # no model given
     }
     assert any("skipped" in c for c in data["verdict"]["caveats"])
 

@@ -16,9 +16,11 @@ def builtin_signals() -> tuple[type[Signal], ...]:
     from vidsleuth.signals.fingerprint import FingerprintSignal
     from vidsleuth.signals.invisible import InvisibleSignal
     from vidsleuth.signals.metadata import MetadataSignal
+    from vidsleuth.signals.models import ModelsSignal
     from vidsleuth.signals.motion import MotionSignal
     from vidsleuth.signals.provenance import ProvenanceSignal
     from vidsleuth.signals.shots import ShotsSignal
+    from vidsleuth.signals.synthesis import SynthesisSignal
     from vidsleuth.signals.watermark import WatermarkSignal
 
     return (
@@ -30,4 +32,6 @@ def builtin_signals() -> tuple[type[Signal], ...]:
         FingerprintSignal,
         MotionSignal,
         FacesSignal,
+        SynthesisSignal,
+        ModelsSignal,
     )
