@@ -18,6 +18,7 @@ from vidsleuth.bank import (
 )
 from vidsleuth.bank import bank as bank_module
 from vidsleuth.bank.db import default_bank_path, display_location, resolve_location
+from vidsleuth.bank.models import SCHEMA_VERSION
 from vidsleuth.fingerprint.video import FrameHash, VideoFingerprint
 
 
@@ -243,7 +244,7 @@ def test_a_half_made_schema_is_completed_or_called_damaged(tmp_path: Path) -> No
         Bank.open(str(abandoned))  # only reading: not touched
     with Bank.open(str(abandoned), create=True) as bank:
         assert bank.add([item(1)]).added[0].id == 1
-        assert bank.stats().schema_version == 2
+        assert bank.stats().schema_version == SCHEMA_VERSION
     damaged = tmp_path / "damaged.sqlite"
     with Bank.open(str(damaged), create=True) as bank:
         bank.add([item(1)])

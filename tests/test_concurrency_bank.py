@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from vidsleuth.bank import Bank, NewItem, content_id_of_frames
+from vidsleuth.bank.models import SCHEMA_VERSION
 from vidsleuth.fingerprint.video import FrameHash, VideoFingerprint
 
 _FORK = multiprocessing.get_context("fork")  # the children start at once, already importing nothing
@@ -97,7 +98,7 @@ def test_concurrent_first_adds_create_one_bank(tmp_path: Path, trial: int) -> No
     ids = _check_whole(path)
     assert sorted(ids) == [1, 2, 3, 4, 5]
     with Bank.open(str(path)) as bank:
-        assert bank.revision() == 5 and bank.stats().schema_version == 2
+        assert bank.revision() == 5 and bank.stats().schema_version == SCHEMA_VERSION
 
 
 def test_concurrent_adds_all_land(tmp_path: Path) -> None:
@@ -111,9 +112,11 @@ def test_concurrent_adds_all_land(tmp_path: Path) -> None:
         assert bank.revision() == 24
 
 
-def _writer(path: str, out: Any) -> None:
-    """A child that adds large items one after another and reports each id once its add returned."""
-    seed = 0
+def _writer(path: str, out: Any, first_seed: int = 0) -> None:
+    """A child that adds large items one after another and reports each id once its add returned. Each
+    round starts from its own seed, so that a restarted writer adds new content rather than content an
+    earlier round already banked."""
+    seed = first_seed
     while True:
         seed += 1
         with Bank.open(path, create=True) as bank:
@@ -127,7 +130,7 @@ def test_sigkill_during_writes_loses_and_half_writes_nothing(tmp_path: Path) -> 
     rng = np.random.default_rng(11)
     for _round in range(6):
         parent, child = _FORK.Pipe(duplex=False)
-        process = _FORK.Process(target=_writer, args=(str(path), child))
+        process = _FORK.Process(target=_writer, args=(str(path), child, (_round + 1) * 10_000))
         process.start()
         child.close()
         time.sleep(float(rng.uniform(0.3, 1.2)))

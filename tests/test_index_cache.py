@@ -285,6 +285,12 @@ def test_the_fingerprint_signal_uses_the_cache(bank_path: Path, monkeypatch: pyt
     first._open_bank(str(bank_path))
     assert first._searcher is not None and not first._searcher.from_cache
     BuildCounter(monkeypatch, forbid=True)
+    again = FingerprintSignal()
+    again._open_bank(str(bank_path))
+    assert again._searcher is first._searcher  # the same process: loaded once (issue #15)
+    from vidsleuth.signals.fingerprint import signal as fingerprint_signal
+
+    fingerprint_signal._LOADED_BANK.clear()  # as in a new process: from the disk cache
     second = FingerprintSignal()
     second._open_bank(str(bank_path))
     assert second._searcher is not None and second._searcher.from_cache

@@ -677,7 +677,7 @@ def test_markdown_content(ai_report: Report) -> None:
     assert ai_report.source.sha256 in md and "OpenAI Media Signer" in md and "**trusted**" in md
     assert "signingCredential.ocsp.skipped" in md and "**failed**" in md and "OCR engine crashed" in md
     assert "The HTML report shows 5 images" in md
-    assert "with vidsleuth 0.1.0 (report schema 1.1" in md
+    assert "with vidsleuth 0.1.0 (report schema 1.2" in md
     assert "![" not in md and "<img" not in md
     assert_tables_keep_their_columns(md)
 

@@ -3,7 +3,8 @@
 The pipeline is the only module that knows every signal (through the registry). It checks the settings
 once (`prepare_settings`), opens and probes the file, runs whole-file signals, drives one shared decode
 for the frame signals, weighs learned measurements and fuses the evidence into a verdict under the run's
-calibration (the one the settings name, else the shipped default, rules@1), and assembles the report.
+calibration (the one the settings name, else the shipped default, rules@1), and assembles the report;
+with a bank configured it adds what the bank holds that shares the video's provenance (vidsleuth.related).
 Each signal runs inside its own error boundary: a signal that crashes becomes a `failed` result in the
 report and every other signal still runs. Only problems with the input itself (missing, not a video,
 nothing decodable) raise, as `InputError`; bad settings raise `ConfigError` before any work.
@@ -32,6 +33,7 @@ from vidsleuth.fusion import weigh_and_fuse
 from vidsleuth.fusion.calibration import CalibrationError, calibration_for, load_calibration
 from vidsleuth.media import FrameConsumer, decode_shared, open_media, spooled_bytes
 from vidsleuth.registry import SignalRegistry, default_registry, shared_registry
+from vidsleuth.related import with_related
 
 __all__ = ["ProgressCallback", "ProgressEvent", "analyze", "default_registry", "prepare_settings"]
 
@@ -203,6 +205,15 @@ def analyze(
         elapsed_s=time.monotonic() - started,
         timings={k: round(v, 3) for k, v in timings.items()},
     )
+    t0 = time.monotonic()
+    report = with_related(report, settings)  # the bank's videos sharing its handle, signer, generator
+    if report.related is not None:
+        timings["related_s"] = time.monotonic() - t0
+        report = replace(
+            report,
+            elapsed_s=time.monotonic() - started,
+            timings={k: round(v, 3) for k, v in timings.items()},
+        )
     notify(ProgressEvent("done", 1.0))
     return report
 

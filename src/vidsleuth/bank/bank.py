@@ -11,10 +11,11 @@ bank's schema is made in one transaction under that lock, so no process ever see
 #11). Ids are never reused after a removal (AUTOINCREMENT on SQLite; an older table is rebuilt with it
 by the first change, in that change's transaction).
 
-An older bank (schema 1, before local features) opens and is searched as it is; the first change to it
-creates the missing table and records the new schema version inside that change's transaction, so an
-upgrade never happens half-way. Its stills get local features when they are added again (`add` of a
-file already banked fills in the features it lacks).
+An older bank (schema 1, before local features; schema 2, before provenance attributes) opens and is
+searched as it is; the first change to it creates the missing tables and records the new schema version
+inside that change's transaction, so an upgrade never happens half-way. Its stills get local features,
+and its items attributes, when they are added again (`add` of a file already banked fills in the
+features and attributes it lacks).
 """
 
 from __future__ import annotations
@@ -36,9 +37,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable
 
 from vidsleuth._version import __version__
+from vidsleuth.bank import attributes as attrs
+from vidsleuth.bank.attributes import Attribute, Sharing
 from vidsleuth.bank.db import WRITE_OPTION, connect, display_location, resolve_location, to_url
 from vidsleuth.bank.errors import BankError, BankNotFoundError, BankVersionError
-from vidsleuth.bank.models import SCHEMA_VERSION, BankFeatures, BankFrame, BankInfo, BankItem, Base
+from vidsleuth.bank.models import (
+    SCHEMA_VERSION,
+    BankAttribute,
+    BankFeatures,
+    BankFrame,
+    BankInfo,
+    BankItem,
+    Base,
+)
 from vidsleuth.fingerprint.index_cache import IndexCache, cache_dir
 from vidsleuth.fingerprint.local_features import METHOD, LocalFeatures
 from vidsleuth.fingerprint.search import BankItemInfo, BankSnapshot
@@ -46,6 +57,7 @@ from vidsleuth.fingerprint.thresholds import PDQ_QUALITY_MIN
 from vidsleuth.fingerprint.video import FrameHash, Kind, VideoFingerprint
 
 FEATURES_SCHEMA = 2  # the first schema with `bank_features`
+ATTRIBUTES_SCHEMA = 3  # the first schema with `bank_attributes`
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +72,7 @@ class NewItem:
     note: str | None = None
     file_name: str | None = None
     features: LocalFeatures | None = None  # local features of a still (photo-origin search)
+    attributes: tuple[Attribute, ...] = ()  # provenance facts read from its report (handle, signer...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +80,9 @@ class AddOutcome:
     added: tuple[BankItemInfo, ...]
     already_banked: tuple[tuple[NewItem, int], ...]  # (item, id of the banked item with that content)
     features_added: tuple[int, ...] = ()  # already-banked items that now have the local features they lacked
+    attributes_added: tuple[
+        tuple[int, int], ...
+    ] = ()  # (item id, attributes added) for every item given some
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +97,7 @@ class BankStats:
     frames: int
     usable_frames: int
     photo_features: int  # stills with local features (photo-origin search)
+    attributes: int = 0  # provenance attributes (handles, signers, claim generators, generators)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}
@@ -229,7 +246,8 @@ class Bank:
         session.merge(BankInfo(key="schema_version", value=str(SCHEMA_VERSION)))
         session.merge(BankInfo(key="upgraded_at", value=_now()))
         session.flush()
-        Base.metadata.tables[BankFeatures.__tablename__].create(session.connection(), checkfirst=True)
+        for table in (BankFeatures, BankAttribute):
+            Base.metadata.tables[table.__tablename__].create(session.connection(), checkfirst=True)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -248,6 +266,7 @@ class Bank:
         added: list[BankItemInfo] = []
         skipped: list[tuple[NewItem, int]] = []
         completed: list[int] = []
+        attributed: list[tuple[int, int]] = []
         now = _now()
         try:
             with self._write() as session:
@@ -265,16 +284,20 @@ class Bank:
                         skipped.append((item, seen[item.content_id]))
                         if self._complete_features(session, seen[item.content_id], item):
                             completed.append(seen[item.content_id])
+                        if count := attrs.store(session, seen[item.content_id], item.attributes):
+                            attributed.append((seen[item.content_id], count))
                         continue
                     row = self._insert(session, item, now)
                     seen[item.content_id] = int(row.id)
                     added.append(_info(row))
+                    if count := attrs.store(session, int(row.id), item.attributes):
+                        attributed.append((int(row.id), count))
                 if added or completed:
                     self._bump_revision(session)
         except SQLAlchemyError as exc:
             raise BankError(f"{self.display}: nothing was added ({_write_reason(exc)})") from None
         self.schema_version = SCHEMA_VERSION
-        return AddOutcome(tuple(added), tuple(skipped), tuple(completed))
+        return AddOutcome(tuple(added), tuple(skipped), tuple(completed), tuple(attributed))
 
     @staticmethod
     def _insert_features(session: Session, item_id: int, features: LocalFeatures) -> None:
@@ -355,6 +378,7 @@ class Bank:
                 infos = [_info(r) for r in rows]
                 session.execute(delete(BankFrame).where(BankFrame.item_id.in_(wanted)))
                 session.execute(delete(BankFeatures).where(BankFeatures.item_id.in_(wanted)))
+                session.execute(delete(BankAttribute).where(BankAttribute.item_id.in_(wanted)))
                 session.execute(delete(BankItem).where(BankItem.id.in_(wanted)))
                 self._bump_revision(session)
         except SQLAlchemyError as exc:
@@ -406,6 +430,11 @@ class Bank:
                 if self.schema_version >= FEATURES_SCHEMA
                 else 0
             ) or 0
+            attributes = (
+                session.scalar(select(func.count()).select_from(BankAttribute))
+                if self.schema_version >= ATTRIBUTES_SCHEMA
+                else 0
+            ) or 0
         return BankStats(
             location=self.display,
             schema_version=int(info.get("schema_version", "0")),
@@ -417,6 +446,7 @@ class Bank:
             frames=int(frames),
             usable_frames=int(usable),
             photo_features=int(features),
+            attributes=int(attributes),
         )
 
     def index_cache(self) -> IndexCache | None:
@@ -485,6 +515,32 @@ class Bank:
                     ) from None
         return out
 
+    def attributes(self, item_ids: Sequence[int]) -> dict[int, list[Attribute]]:
+        """The provenance attributes of these items, by id (none in a bank older than schema 3)."""
+        if self.schema_version < ATTRIBUTES_SCHEMA or not item_ids:
+            return {}
+        with self._reading() as session:
+            return attrs.of_items(session, item_ids)
+
+    def sharing(
+        self,
+        keys: Sequence[tuple[str, str]],
+        *,
+        limit: int = 20,
+        exclude_content_id: str | None = None,
+    ) -> tuple[list[Sharing], dict[int, BankItemInfo]]:
+        """The items carrying each (kind, normalised value), at most `limit` per key, oldest first,
+        without the item whose content is `exclude_content_id` ("sha256:<hex>"); with their infos."""
+        if self.schema_version < ATTRIBUTES_SCHEMA or not keys:
+            return [], {}
+        with self._reading() as session:
+            found = attrs.items_sharing(session, keys, limit=limit, exclude_content_id=exclude_content_id)
+            ids = sorted({i for s in found for i in s.item_ids})
+            infos = {
+                int(r.id): _info(r) for r in session.scalars(select(BankItem).where(BankItem.id.in_(ids)))
+            }
+        return found, infos
+
     def fingerprints(
         self, item_ids: Sequence[int] | None = None
     ) -> Iterator[tuple[BankItemInfo, VideoFingerprint, list[int]]]:
@@ -537,7 +593,11 @@ _PG_LOCK_KEY = int.from_bytes(hashlib.sha256(b"vidsleuth bank").digest()[:8], "b
 
 
 def _needed_tables(version: int) -> set[str]:
-    return {"bank_items", "bank_frames"} | ({"bank_features"} if version >= FEATURES_SCHEMA else set())
+    return (
+        {"bank_items", "bank_frames"}
+        | ({"bank_features"} if version >= FEATURES_SCHEMA else set())
+        | ({"bank_attributes"} if version >= ATTRIBUTES_SCHEMA else set())
+    )
 
 
 def _schema_state(conn: Connection) -> tuple[set[str], int | None]:

@@ -9,23 +9,39 @@
   exactly the four fields of a vPDQ feature.
 - `bank_features` (schema 2): local features of a banked still, one row per item: ORB keypoints and
   descriptors as two blobs, for photo-origin search (vidsleuth.fingerprint.photo_origin).
+- `bank_attributes` (schema 3): provenance facts of an item, one row per (item, kind, value): the
+  watermark @handle, the C2PA signer and claim generator, the generator attribution, each with the
+  evidence it was read from (vidsleuth.bank.attributes), so a report can list the other banked videos
+  that carry the same handle or come from the same signer or generator.
 
 Item and frame ids are never reused after a removal (exported reports, case notes and te-csv files cite
 them): SQLite tables are created with AUTOINCREMENT, and a bank created before that (same schema) is
 rebuilt with it by its first change, in that change's transaction (see vidsleuth.bank.bank); the columns
 do not change, so older versions still read and write it.
 
-Schema history: 1, the first; 2 adds `bank_features`. A schema-1 bank opens and is searched as it is
-(its stills have no local features); the first change to it (add, import, remove) creates the table and
-records schema 2 in the same transaction (see vidsleuth.bank.bank).
+Schema history: 1, the first; 2 adds `bank_features`; 3 adds `bank_attributes`. An older bank opens
+and is searched as it is (its stills have no local features, its items no attributes); the first change
+to it (add, import, remove) creates the missing tables and records schema 3 in the same transaction (see
+vidsleuth.bank.bank).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Integer on SQLite (its INTEGER PRIMARY KEY is 64-bit and auto-increments), BIGINT elsewhere.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -90,3 +106,19 @@ class BankFeatures(Base):
     count: Mapped[int] = mapped_column(Integer)
     points: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian float32 (x, y) per keypoint
     descriptors: Mapped[bytes] = mapped_column(LargeBinary)  # 32 bytes per keypoint
+
+
+class BankAttribute(Base):
+    __tablename__ = "bank_attributes"
+    __table_args__ = (
+        UniqueConstraint("item_id", "kind", "value", name="uq_bank_attributes_item_kind_value"),
+        Index("ix_bank_attributes_kind_value", "kind", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("bank_items.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # handle | signer | claim_generator | generator
+    value: Mapped[str] = mapped_column(String(255))  # normalised (vidsleuth.bank.attributes.normalise)
+    shown: Mapped[str] = mapped_column(String(255))  # as read, for people
+    evidence: Mapped[str | None] = mapped_column(Text, default=None)  # what it was read from, in words
+    code: Mapped[str | None] = mapped_column(String(64), default=None)  # the evidence code or field

@@ -75,6 +75,21 @@ def bank(ctx: click.Context, location: str | None) -> None:
     show_default=True,
     help="Drop frames this close to the previous kept one; -1 keeps every frame.",
 )
+@click.option(
+    "--analyze",
+    is_flag=True,
+    help="Also run the watermark and provenance signals on each file and store its @handle, C2PA signer, "
+    "claim generator and generator attribution (slower).",
+)
+@click.option(
+    "--from-report",
+    "reports",
+    multiple=True,
+    type=click.Path(),
+    metavar="REPORT.json",
+    help="A vidsleuth JSON report of one of the FILES (same sha256): store its handle, signer, claim "
+    "generator and attribution without analysing again. Repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def add(
@@ -86,20 +101,28 @@ def add(
     fps: float,
     max_side: int,
     prune_distance: int,
+    analyze: bool,
+    reports: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Add videos and still images to the bank (all of them, or none when one cannot be read).
 
     Stills also get local features, so that a video showing part of them is found (photo origin); adding
     a still that is already banked gives it the features it lacks (banks from before them).
-    `--fps 0 --max-side 0 --prune -1` hashes every frame at full size, as Meta's vPDQ reference does."""
+    `--fps 0 --max-side 0 --prune -1` hashes every frame at full size, as Meta's vPDQ reference does.
+    `--analyze` or `--from-report` also store each video's provenance attributes, so that later reports
+    list the banked videos with the same @handle, signer or generator; a file already banked gets the
+    attributes it lacks."""
     from vidsleuth.bank import Bank, NewItem
     from vidsleuth.fingerprint.photo_origin import still_features_file
     from vidsleuth.fingerprint.video import fingerprint_file, prune
     from vidsleuth.media import open_source
+    from vidsleuth.related import analyze_attributes
 
+    from_reports = _report_attributes(reports)
     with Bank.open(opts.location, create=True) as store:
         items = []
+        unused = dict(from_reports)
         for name in files:
             try:
                 source = open_source(name)
@@ -114,12 +137,35 @@ def add(
                 features = (
                     still_features_file(source.path, display_name=source.name) if fp.kind == "image" else None
                 )
+                attributes = tuple(unused.pop(source.sha256, (None, []))[1])
+                if analyze and source.sha256 not in from_reports:
+                    found, problems = analyze_attributes(source.path, source.name)
+                    attributes = tuple(found)
+                    for line in problems:
+                        click.echo(f"{_shown(source.name)}: {_shown(line, 300)}", err=True)
             except InputError as exc:
                 raise InputError(f"{exc}; nothing was added") from None
             items.append(
-                NewItem(fp, f"sha256:{source.sha256}", "file", label, source_url, note, source.name, features)
+                NewItem(
+                    fp,
+                    f"sha256:{source.sha256}",
+                    "file",
+                    label,
+                    source_url,
+                    note,
+                    source.name,
+                    features,
+                    attributes,
+                )
+            )
+        if unused:
+            sha, (report, _) = next(iter(unused.items()))
+            raise InputError(
+                f"{_shown(report, 200)}: is a report of another file (sha256 {sha[:16]}…), not of any FILE "
+                "given; nothing was added"
             )
         outcome = store.add(items)
+        given = {i.content_id: i.attributes for i in items}
         if as_json:
             _emit_json(
                 {
@@ -129,6 +175,12 @@ def add(
                         for item, item_id in outcome.already_banked
                     ],
                     "features_added": list(outcome.features_added),
+                    "attributes": {
+                        str(iid): [a.to_dict() for a in found]
+                        for iid, found in store.attributes(
+                            [iid for iid, _ in outcome.attributes_added]
+                        ).items()
+                    },
                 }
             )
             return
@@ -140,9 +192,34 @@ def add(
             click.echo(
                 f"added #{info.id} {_shown(info.file_name)} ({info.kind}, {info.frame_count} hashes{extra})"
             )
+            _echo_attributes(given.get(by_name.get(info.file_name, ""), ()))
+        attributed = dict(outcome.attributes_added)
         for item, item_id in outcome.already_banked:
             extra = "; local features added" if item_id in outcome.features_added else ""
+            if attributed.get(item_id):
+                extra += f"; {attributed[item_id]} attribute(s) added"
             click.echo(f"already banked as #{item_id}: {_shown(item.file_name)}{extra}")
+            if attributed.get(item_id):
+                _echo_attributes(item.attributes)
+
+
+def _report_attributes(reports: tuple[str, ...]) -> dict[str, tuple[str, list[Any]]]:
+    """sha256 of the file each report describes -> (the report's path, its attributes)."""
+    from vidsleuth.related import report_file_attributes
+
+    out: dict[str, tuple[str, list[Any]]] = {}
+    for path in reports:
+        try:
+            sha, found = report_file_attributes(path)
+        except InputError as exc:
+            raise InputError(f"{exc}; nothing was added") from None
+        out[sha] = (path, found)
+    return out
+
+
+def _echo_attributes(attributes: Any) -> None:
+    for a in attributes:
+        click.echo(f"    {a.kind.replace('_', ' ')}: {_shown(a.shown, 120)}")
 
 
 @bank.command()
@@ -268,14 +345,19 @@ def list_items(opts: _Options, as_json: bool, limit: int | None) -> None:
 
     with Bank.open(opts.location, create=False) as store:
         items = store.items(limit=limit)
+        found = store.attributes([i.id for i in items])
         if as_json:
-            _emit_json([i.to_dict() for i in items])
+            _emit_json(
+                [{**i.to_dict(), "attributes": [a.to_dict() for a in found.get(i.id, [])]} for i in items]
+            )
             return
         for i in items:
             length = f"{i.duration_s:7.1f} s" if i.duration_s is not None else "  photo  "
             label = _shown(i.label) or _shown(i.file_name)
             source = f"  <{_shown(i.source_url, 100)}>" if i.source_url else ""
-            click.echo(f"#{i.id:<6} {i.kind:<5} {length} {i.frame_count:6d} hashes  {label}{source}")
+            shown = " · ".join(_shown(a.shown, 60) for a in found.get(i.id, []))
+            tags = f"  [{shown}]" if shown else ""
+            click.echo(f"#{i.id:<6} {i.kind:<5} {length} {i.frame_count:6d} hashes  {label}{source}{tags}")
 
 
 @bank.command()

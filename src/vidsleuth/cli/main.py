@@ -21,6 +21,7 @@ import click
 from vidsleuth._version import __version__
 from vidsleuth.cli.bank import bank, keyframes
 from vidsleuth.cli.base import Group, debug_option, error
+from vidsleuth.cli.batch import batch
 from vidsleuth.cli.evaluate import calibrate_command, eval_command
 from vidsleuth.cli.serve import serve
 from vidsleuth.cli.terminal import ProgressBar, print_summary
@@ -109,6 +110,15 @@ def main() -> None:
     "repeatable).",
 )
 @click.option(
+    "--model",
+    "models",
+    multiple=True,
+    type=click.Path(),
+    metavar="PATH",
+    help="Your own ONNX image or clip classifier, with its model card (PATH.toml or PATH.json) beside it "
+    "(models.paths; repeatable).",
+)
+@click.option(
     "--bank",
     "bank_location",
     help="Fingerprint bank to match against (SQLite file or database URL; default: $VIDSLEUTH_BANK, else "
@@ -141,6 +151,7 @@ def check(
     option_flags: tuple[str, ...],
     trust_anchors: str | None,
     reference_faces: tuple[str, ...],
+    models: tuple[str, ...],
     bank_location: str | None,
     no_bank: bool,
     calibration: str | None,
@@ -158,6 +169,8 @@ def check(
         options.setdefault("provenance", {})["trust_anchors"] = trust_anchors
     if reference_faces:
         options.setdefault("faces", {})["reference_faces"] = reference_faces
+    if models:
+        options.setdefault("models", {})["paths"] = models
     if bank_location:
         options.setdefault("fingerprint", {})["bank"] = bank_location
     if no_bank:
@@ -309,6 +322,7 @@ main.add_command(serve)
 main.add_command(eval_command)
 main.add_command(calibrate_command)
 main.add_command(trust)
+main.add_command(batch)
 
 
 if __name__ == "__main__":  # pragma: no cover

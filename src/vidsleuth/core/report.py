@@ -15,7 +15,7 @@ from vidsleuth.core.media import MediaInfo, SourceInfo
 from vidsleuth.core.result import SignalResult
 from vidsleuth.core.verdict import Verdict
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,10 @@ class Report:
     # Wall seconds of the shared stages: open_s (hash and probe), decode_s (the shared decode, including
     # the frame signals' work on each frame), fuse_s. Each signal's own time is in its result.
     timings: Mapping[str, float] = field(default_factory=dict)
+    # Since 1.2: what the configured bank holds that shares this video's provenance (handle, signer,
+    # generator) and what it knows of the items the fingerprint matched (vidsleuth.related); None when
+    # no bank was configured.
+    related: Mapping[str, Any] | None = None
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
@@ -64,6 +68,7 @@ class Report:
             "verdict": self.verdict.to_dict(),
             "results": [r.to_dict() for r in self.results],
             "annotations": dict(self.annotations),
+            "related": dict(self.related) if self.related is not None else None,
         }
 
     @classmethod
@@ -86,6 +91,7 @@ class Report:
             elapsed_s=float(d.get("elapsed_s") or 0.0),
             schema_version=str(d["schema_version"]),
             annotations=dict(d.get("annotations") or {}),
+            related=dict(d["related"]) if isinstance(d.get("related"), Mapping) else None,
             timings={
                 str(k): float(v)
                 for k, v in (d["timings"] if isinstance(d.get("timings"), Mapping) else {}).items()

@@ -29,6 +29,7 @@ from vidsleuth.report.frame import (
     review_panel,
     score_rows,
 )
+from vidsleuth.report.related import related_panel
 from vidsleuth.report.sections import Section, load_panel_template, sections
 
 LABEL_TONE = {
@@ -134,6 +135,7 @@ def render_html(report: Report, registry: SignalRegistry | None = None) -> str:
         "sections": rendered,
         "media_facts_shown": any(s["view"].shows_media_facts for s in rendered),
         "review": review_panel(report),
+        "related": related_panel(report),
         "meta": probe_groups(media),
         "others": others,
         "settings": json.dumps(

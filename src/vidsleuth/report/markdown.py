@@ -16,6 +16,7 @@ from vidsleuth.core.result import Status
 from vidsleuth.core.view import as_number, container_name, fmt_size, fmt_time, md_code, md_table, md_text
 from vidsleuth.registry import SignalRegistry
 from vidsleuth.report.frame import review_panel
+from vidsleuth.report.related import related_markdown, related_panel
 from vidsleuth.report.sections import sections
 
 MAX_EVIDENCE_ROWS = 60
@@ -79,6 +80,7 @@ def render_markdown(report: Report, registry: SignalRegistry | None = None) -> s
     if v.caveats:
         out += ["## Caveats", "", *[f"- {md_text(c)}" for c in v.caveats], ""]
     out += _review(report)
+    out += related_markdown(related_panel(report))
 
     out += [
         "## File",

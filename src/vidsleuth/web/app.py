@@ -21,9 +21,10 @@ from fastapi.templating import Jinja2Templates
 
 from vidsleuth._version import __version__
 from vidsleuth.errors import ConfigError
-from vidsleuth.web import routes_api, routes_web
+from vidsleuth.web import routes_api, routes_hash, routes_web
 from vidsleuth.web.cases_store import CaseStore
 from vidsleuth.web.errors import install_error_handlers
+from vidsleuth.web.hashing import HashService
 from vidsleuth.web.pool import AnalysisPool
 from vidsleuth.web.security import LoginRequiredError, SecurityMiddleware
 from vidsleuth.web.settings import ServerSettings
@@ -66,6 +67,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     _prepare_dirs(settings)
     store = CaseStore(settings.db_url)
     pool = AnalysisPool(store, settings)
+    hasher = HashService(settings.workers, settings.worker_memory_mb, settings.job_timeout_s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +76,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             yield
         finally:
             pool.stop()
+            hasher.stop()
             store.close()
 
     app = FastAPI(
@@ -103,6 +106,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.pool = pool
+    app.state.hash_service = hasher
+    app.state.bank_matcher = routes_hash.BankMatcher()
     app.state.templates = Jinja2Templates(env=env)
 
     install_error_handlers(app)
@@ -115,6 +120,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.include_router(routes_api.public)
     app.include_router(routes_api.router)
+    app.include_router(routes_hash.router)
     app.include_router(routes_web.login_router)
     app.include_router(routes_web.router)
     app.mount("/static", _Static(directory=HERE / "static"), name="static")

@@ -92,6 +92,11 @@ def describe_photo_origin(match: PhotoOriginMatch) -> str:
     )
 
 
+# The last bank loaded in this process: (location, revision, distance, quality, photo_origin) ->
+# (searcher, bank info, photo index). Searching does not change them.
+_LOADED_BANK: dict[tuple[Any, ...], tuple[BankSearcher, dict[str, Any], PhotoOriginIndex | None]] = {}
+
+
 class FingerprintSignal(FrameSignal):
     NAME: ClassVar[str] = "fingerprint"
     VERSION: ClassVar[str] = "1.1.0"
@@ -135,23 +140,33 @@ class FingerprintSignal(FrameSignal):
             self._open_bank(self._options.bank)
 
     def _open_bank(self, location: str) -> None:
-        """Load the bank before decoding, so that a bad bank fails the signal at once, with its reason."""
+        """Load the bank before decoding, so that a bad bank fails the signal at once, with its reason.
+
+        The snapshot and its index are kept for the process while the bank's revision and the match
+        rules stay the same: a batch or web worker loads them once, not once per file (issue #15)."""
         from vidsleuth.bank import Bank
 
+        opts = self._options
         with Bank.open(location, create=False) as bank:
-            snapshot = bank.snapshot()
-            cache = bank.index_cache()
-            features = bank.photo_features() if self._options.photo_origin else {}
-            self._bank_info = {
-                "location": bank.display,
-                "revision": snapshot.revision,
-                "items": len(snapshot.items),
-                "frames": snapshot.frame_count,
-            }
-        if features:
-            self._photos = PhotoOriginIndex(snapshot.items, features)
-        rules = MatchRules(distance=self._options.distance, quality=self._options.quality)
-        self._searcher = BankSearcher(snapshot, rules, cache=cache)
+            key = (location, bank.revision(), opts.distance, opts.quality, opts.photo_origin)
+            loaded = _LOADED_BANK.get(key)
+            if loaded is None:
+                snapshot = bank.snapshot()
+                cache = bank.index_cache()
+                features = bank.photo_features() if opts.photo_origin else {}
+                info = {
+                    "location": bank.display,
+                    "revision": snapshot.revision,
+                    "items": len(snapshot.items),
+                    "frames": snapshot.frame_count,
+                }
+                photos = PhotoOriginIndex(snapshot.items, features) if features else None
+                rules = MatchRules(distance=opts.distance, quality=opts.quality)
+                loaded = (BankSearcher(snapshot, rules, cache=cache), info, photos)
+                _LOADED_BANK.clear()  # one bank per process: the newest revision asked for
+                _LOADED_BANK[key] = loaded
+        self._searcher, info, self._photos = loaded
+        self._bank_info = dict(info)
 
     def process_frame(self, frame: FrameSample) -> None:
         if frame.pixels is None:

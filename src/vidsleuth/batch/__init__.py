@@ -1,0 +1,1 @@
+"""Batch analysis: many inputs, one resumable run, results in a store (issue #15)."""
