@@ -14,6 +14,11 @@ parallel speed-up. Run:
 
     .venv/bin/python bench/bench_sharded_index.py                  # 1 M and 10 M (about 5 GB peak)
     .venv/bin/python bench/bench_sharded_index.py --sizes 1000000  # quicker
+    .venv/bin/python bench/bench_sharded_index.py --searcher 2000000  # the bank's search path
+
+`--searcher N` measures the bank's search path instead: a `BankSearcher` over an N-hash snapshot with an
+on-disk index cache, for one index and for --shards shards on threads: the first search (build + cache
+write), the next one (cache load), the 60 s video's query, and that every layout gives the same hits.
 """
 
 from __future__ import annotations
@@ -131,6 +136,57 @@ def show(row: dict[str, Any]) -> None:
     )
 
 
+def searcher_bench(n: int, args: Any) -> None:
+    """`BankSearcher` through the index cache: one index and `args.shards` shards (see the docstring)."""
+    import tempfile
+
+    from vidsleuth.fingerprint.index_cache import IndexCache
+    from vidsleuth.fingerprint.index_choice import IndexChoice
+    from vidsleuth.fingerprint.search import BankItemInfo, BankSearcher, BankSnapshot
+
+    rng = np.random.default_rng(args.seed)
+    queries = rng.integers(0, 256, (args.video_frames, 32), dtype=np.uint8)
+    rows = make_bank(n, queries[: args.check], rng)
+    per_item = 1000
+    item_ids = np.arange(n, dtype=np.int64) // per_item
+    items = {int(i): BankItemInfo(int(i), "video", frame_count=per_item) for i in np.unique(item_ids)}
+    snapshot = BankSnapshot(
+        items,
+        item_ids,
+        np.arange(n, dtype=np.float64) % per_item / 5,
+        np.full(n, 90, np.int16),
+        np.arange(n, dtype=np.int64) % per_item,
+        rows,
+        revision=1,
+    )
+    cores = os.cpu_count()
+    print(f"bank search path over {n:,} hashes, one 60 s video of {args.video_frames} hashes; {cores} cores")
+    print(f"{'layout':<24} {'build+write s':>13} {'cache load s':>12} {'video p50 ms':>12} {'same hits':>9}")
+    reference: QueryHits | None = None
+    with tempfile.TemporaryDirectory() as tmp:
+        for choice in (IndexChoice(0), IndexChoice(args.shards)):
+            cache = IndexCache(Path(tmp), f"bench-{choice.shards}")
+            gc.collect()
+            t = time.perf_counter()
+            first = BankSearcher(snapshot, cache=cache, choice=choice)
+            built = time.perf_counter() - t
+            first.close()
+            del first
+            gc.collect()
+            t = time.perf_counter()
+            again = BankSearcher(snapshot, cache=cache, choice=choice)
+            loaded = time.perf_counter() - t
+            assert again.from_cache, "the second searcher did not load the cache"
+            p50, _, hits = time_video(again.index, queries, args.videos)
+            reference = hits if reference is None else reference
+            print(
+                f"{choice.describe():<24} {built:>13.1f} {loaded:>12.1f} {1000 * p50:>12.1f} "
+                f"{'yes' if hits.same_as(reference) else 'NO':>9}",
+                flush=True,
+            )
+            again.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -143,7 +199,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--no-mih", action="store_true", help="skip the current index (saves ~1 GB at 10 M)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--searcher", type=int, default=0, help="measure the bank's search path at N hashes")
     args = parser.parse_args()
+    if args.searcher:
+        searcher_bench(args.searcher, args)
+        return
     rng = np.random.default_rng(args.seed)
     print(
         f"range queries at PDQ distance <= {DISTANCE}; planted neighbours at {PLANTED}; "

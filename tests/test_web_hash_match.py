@@ -286,3 +286,19 @@ def test_a_png_with_a_huge_declared_size_is_refused(client: TestClient) -> None:
     answer = client.post("/api/hash", files={"file": ("big.png", bytes(data))}, headers=AUTH)
     assert answer.status_code == 422, answer.text  # Pillow refuses it as a bomb; the decoder then too
     assert answer.json()["error"]["code"] == "bad_input"
+
+
+def test_match_with_a_sharded_index_gives_the_same_answer(
+    tmp_path: Path, videos: dict[str, Path], bank_path: str
+) -> None:
+    """The server's fingerprint options choose the index layout; the answer is the one-index answer."""
+    expected = _signal_matches(videos["clip"], bank_path)
+    sharded = Settings(options={"fingerprint": {"bank": bank_path, "index_shards": 2}})
+    app = create_app(make_settings(tmp_path, token=TOKEN, workers=1, analysis=sharded))
+    with TestClient(app) as c:
+        answer = _upload(c, "/api/match", videos["clip"])
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["matches"] == expected
+        state = app.state.bank_matcher._state
+        assert state is not None and state.choice.shards == 2
+        assert type(state.searcher.index).__name__ == "ShardedIndex"

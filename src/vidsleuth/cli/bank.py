@@ -228,26 +228,53 @@ def _echo_attributes(attributes: Any) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Also list candidates that fall short of a match.")
 @click.option("--fps", type=click.FloatRange(0.1, 60), default=th.QUERY_FPS, show_default=True)
 @click.option("--distance", type=click.IntRange(0, 128), default=th.PDQ_MATCH_DISTANCE, show_default=True)
+@click.option(
+    "--index-shards",
+    envvar="VIDSLEUTH_INDEX_SHARDS",
+    metavar="N",
+    help="Split the bank's hash index into N shards searched in parallel (0 or 1: one index; same "
+    "matches). Default: $VIDSLEUTH_INDEX_SHARDS, else 0.",
+)
+@click.option(
+    "--index-backend",
+    envvar="VIDSLEUTH_INDEX_BACKEND",
+    metavar="threads|ray",
+    help="Where the shards run: threads of this process, or Ray actors (pip install 'vidsleuth[ray]'). "
+    "Default: $VIDSLEUTH_INDEX_BACKEND, else threads.",
+)
 @click.pass_obj
-def search(opts: _Options, file: str, as_json: bool, show_all: bool, fps: float, distance: int) -> None:
+def search(
+    opts: _Options,
+    file: str,
+    as_json: bool,
+    show_all: bool,
+    fps: float,
+    distance: int,
+    index_shards: str | None,
+    index_backend: str | None,
+) -> None:
     """Find banked items in FILE (a video, a photo, or a vidsleuth JSON report), with matching times.
 
     Banked photos are also looked for inside a few frames of FILE with local features (photo origin: a
     photo shown as part of the frame, or animated); a JSON report carries no pixels for that."""
     from vidsleuth.bank import Bank
+    from vidsleuth.fingerprint.index_choice import IndexChoice
     from vidsleuth.fingerprint.matching import MatchRules
     from vidsleuth.fingerprint.photo_origin import PhotoOriginIndex
     from vidsleuth.fingerprint.search import BankSearcher
 
+    choice = IndexChoice.from_text(index_shards, index_backend).check_available()  # bad: exit 2
     with Bank.open(opts.location, create=False) as store:
         snapshot = store.snapshot()
         cache = store.index_cache()
         features = store.photo_features()
         shown_bank = store.display
     query, frames = _query_fingerprint(file, fps)
-    matches = BankSearcher(snapshot, MatchRules(distance=distance), cache=cache).search(
-        query, include_non_matches=show_all
-    )
+    searcher = BankSearcher(snapshot, MatchRules(distance=distance), cache=cache, choice=choice)
+    try:
+        matches = searcher.search(query, include_non_matches=show_all)
+    finally:
+        searcher.close()
     photos = PhotoOriginIndex(snapshot.items, features).search(
         frames, duration_s=query.duration_s, exclude={m.item.id for m in matches if m.result.is_match}
     )

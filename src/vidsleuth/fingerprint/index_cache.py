@@ -5,7 +5,8 @@ Building the multi-index hash tables of a large bank dominates a search's start 
 bank, named after a hash of the bank's location (never the location itself: a URL may hold a password),
 and keyed by everything the index depends on: the bank's revision, the index kind, the cache format, the
 snapshot's hash count and the quality threshold that chose the indexed frames. Only the newest file per
-bank is kept.
+bank is kept. The kind names the layout too (`sharded4-id-mih16-compact`: a sharded index's file holds
+every shard's arrays, `s<i>.ids`, `s<i>.rows`, ...), so one layout's file is never loaded as another's.
 
 The cache is a speed-up and never a source of truth or of errors: a missing, foreign, damaged or stale
 file is ignored (logged at debug level) and the index is rebuilt; a file is written to a temporary name
@@ -27,9 +28,10 @@ import logging
 import os
 import struct
 import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +50,7 @@ _HEADER = struct.Struct("<8sII")  # magic, cache format, metadata length
 _ALIGN = 64
 _DTYPES = frozenset({"|u1", "<i4", "<i8", "<u4"})
 _MAX_META = 1 << 20
+Loader = Callable[[Mapping[str, npt.NDArray[Any]]], HashIndex]
 
 
 def cache_dir(file_path: Path | None) -> Path | None:
@@ -100,20 +103,25 @@ class IndexCache:
 
     def load(
         self,
-        index_type: type[HashIndex],
+        index_type: type[HashIndex] | Loader,
         key: IndexKey,
         expected_ids: npt.NDArray[np.int64],
         hashes: HashRows,
     ) -> HashIndex | None:
         """The cached index for `key`, or None (missing, stale, damaged: each logged at debug level).
 
-        `expected_ids` are the snapshot rows the index must hold, `hashes` the snapshot's hash rows."""
+        `index_type` is an index class or a function making an index of `built_arrays()` (a sharded
+        index's); `expected_ids` are the snapshot rows the index must hold, `hashes` the snapshot's hash
+        rows."""
         path = self.path_for(key)
+        loader: Loader = index_type
+        if isinstance(index_type, type):
+            loader = cast(type[HashIndex], index_type).from_built_arrays
         try:
             with path.open("rb") as f:
                 arrays = _read(f, key)
-            index = index_type.from_built_arrays(arrays)
             _check_content(arrays, expected_ids, hashes)
+            index = loader(arrays)
         except FileNotFoundError:
             log.debug("no cached index at %s", path)
             return None
@@ -225,14 +233,23 @@ def _read_array(f: io.BufferedReader, spec: Any, start: int, size: int) -> npt.N
 def _check_content(
     arrays: dict[str, npt.NDArray[Any]], expected_ids: npt.NDArray[np.int64], hashes: HashRows
 ) -> None:
-    """The cached index holds exactly the snapshot rows `expected_ids`, with the snapshot's hashes."""
-    ids, rows = arrays["ids"].astype(np.int64), arrays["rows"]
+    """The cached index holds exactly the snapshot rows `expected_ids`, with the snapshot's hashes.
+
+    One index's arrays are `ids` and `rows`; a sharded index's are `s<i>.ids` and `s<i>.rows` per shard
+    (checked shard by shard, so no copy of the whole bank is made)."""
+    names = [k[: -len("ids")] for k in arrays if k == "ids" or k.endswith(".ids")]
+    if not names:
+        raise IndexFormatError("holds no ids")
     n = hashes.shape[0]
-    if ids.size != expected_ids.size or (ids.size and (ids.min() < 0 or ids.max() >= n)):
-        raise IndexFormatError("holds other frames than the bank's snapshot")
+    held = np.zeros(n, np.int64)
+    for prefix in names:
+        ids, rows = arrays[prefix + "ids"].astype(np.int64), arrays.get(prefix + "rows")
+        if rows is None or (ids.size and (ids.min() < 0 or ids.max() >= n)):
+            raise IndexFormatError("holds other frames than the bank's snapshot")
+        held += np.bincount(ids, minlength=n)
+        if not np.array_equal(hashes[ids], rows):
+            raise IndexFormatError("holds other hashes than the bank's snapshot")
     wanted = np.zeros(n, np.int64)
     wanted[expected_ids] = 1
-    if not np.array_equal(np.bincount(ids, minlength=n), wanted):
+    if not np.array_equal(held, wanted):
         raise IndexFormatError("holds other frames than the bank's snapshot")
-    if not np.array_equal(hashes[ids], rows):
-        raise IndexFormatError("holds other hashes than the bank's snapshot")

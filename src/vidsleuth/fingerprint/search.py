@@ -8,14 +8,15 @@ time. The index makes the search sub-linear in the bank's size; the comparison m
 The bank's contents arrive as a `BankSnapshot` (plain arrays), so this module does not know where the
 bank is stored (see vidsleuth.bank). Given an `IndexCache` (the bank's `index_cache()`), a searcher
 loads the built index from disk when the bank has not changed since it was written, and writes it after
-a build otherwise (vidsleuth.fingerprint.index_cache).
+a build otherwise (vidsleuth.fingerprint.index_cache). Which index it builds (one compact index, or
+shards searched in parallel) is an `IndexChoice` (vidsleuth.fingerprint.index_choice).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -24,8 +25,8 @@ from vidsleuth.core.evidence import Strength
 from vidsleuth.fingerprint.bits import HashRows, as_rows
 from vidsleuth.fingerprint.index import HashIndex
 from vidsleuth.fingerprint.index_cache import IndexCache, IndexKey
+from vidsleuth.fingerprint.index_choice import IndexChoice, IndexPlan
 from vidsleuth.fingerprint.matching import MatchResult, MatchRules, compare
-from vidsleuth.fingerprint.mih import MultiIndexHashIndex
 from vidsleuth.fingerprint.video import FrameHash, Kind, VideoFingerprint
 
 
@@ -143,39 +144,52 @@ def build_index(snapshot: BankSnapshot, quality: int, index_factory: IndexFactor
 
 
 class BankSearcher:
-    """An index over one snapshot. Build once (or load it from `cache`), search many times."""
+    """An index over one snapshot. Build once (or load it from `cache`), search many times.
+
+    The index is `choice`'s (vidsleuth.fingerprint.index_choice; default: one compact index), or one
+    `index_factory` makes (cached only when the factory is an index class), or `index` itself."""
 
     def __init__(
         self,
         snapshot: BankSnapshot,
         rules: MatchRules | None = None,
-        index_factory: IndexFactory = MultiIndexHashIndex,
+        index_factory: IndexFactory | None = None,
         index: HashIndex | None = None,
         cache: IndexCache | None = None,
+        choice: IndexChoice | None = None,
     ) -> None:
         self.snapshot = snapshot
         self.rules = rules or MatchRules()
+        self.choice = choice or IndexChoice()
         self.from_cache = False
         if index is None:
-            index = self._cached_index(index_factory, cache)
-            self.from_cache = index is not None
-        if index is None:
-            index = build_index(snapshot, self.rules.quality, index_factory)
-            if cache is not None and isinstance(index_factory, type) and snapshot.frame_count:
-                cache.store(index, self._key(index_factory))
+            usable = usable_rows(snapshot, self.rules.quality)
+            plan = self._plan(index_factory, usable)
+            if cache is not None and plan.load is not None and snapshot.frame_count:
+                index = cache.load(plan.load, self._key(plan.kind), usable, snapshot.hashes)
+                self.from_cache = index is not None
+            if index is None:
+                index = build_index(snapshot, self.rules.quality, plan.make)
+                if cache is not None and plan.load is not None and snapshot.frame_count:
+                    cache.store(index, self._key(plan.kind))
         self.index = index
 
-    def _key(self, index_type: type[HashIndex]) -> IndexKey:
-        return IndexKey(
-            self.snapshot.revision, index_type.KIND, self.snapshot.frame_count, self.rules.quality
-        )
+    def _plan(self, index_factory: IndexFactory | None, usable: npt.NDArray[np.int64]) -> IndexPlan:
+        if index_factory is None:
+            return self.choice.plan(usable)
+        if not isinstance(index_factory, type):
+            return IndexPlan("", index_factory)  # a factory function's index is not cached
+        cls = cast(type[HashIndex], index_factory)
+        return IndexPlan(cls.KIND, cls, cls.from_built_arrays)
 
-    def _cached_index(self, index_factory: IndexFactory, cache: IndexCache | None) -> HashIndex | None:
-        # Only an index class can be loaded; an empty bank builds in no time.
-        if cache is None or not isinstance(index_factory, type) or not self.snapshot.frame_count:
-            return None
-        usable = usable_rows(self.snapshot, self.rules.quality)
-        return cache.load(index_factory, self._key(index_factory), usable, self.snapshot.hashes)
+    def _key(self, kind: str) -> IndexKey:
+        return IndexKey(self.snapshot.revision, kind, self.snapshot.frame_count, self.rules.quality)
+
+    def close(self) -> None:
+        """Stop a sharded index's threads or Ray actors (the searcher is unusable afterwards)."""
+        closer = getattr(self.index, "close", None)
+        if callable(closer):
+            closer()
 
     def candidates(self, query: VideoFingerprint) -> list[int]:
         """Items with at least one frame within the match distance of a usable query frame."""

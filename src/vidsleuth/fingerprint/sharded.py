@@ -24,7 +24,8 @@ Where shards run (`backend`):
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Literal
 
@@ -34,12 +35,14 @@ import numpy.typing as npt
 from vidsleuth.errors import ConfigError, SignalUnavailableError
 from vidsleuth.fingerprint.bits import HASH_BYTES, HashRows, as_rows
 from vidsleuth.fingerprint.compact_index import CompactMIHIndex
+from vidsleuth.fingerprint.errors import IndexFormatError
 from vidsleuth.fingerprint.index import (
     HashIndex,
     IdArray,
     QueryHits,
     check_batch,
     check_distance,
+    checked_pair,
     duplicate_ids,
 )
 
@@ -48,6 +51,23 @@ ID_BLOCK = 4096  # consecutive ids per shard before the next shard (by-id shardi
 ShardKey = Literal["id", "prefix"]
 Backend = Literal["threads", "ray"]
 IndexFactory = Callable[[], HashIndex]
+Arrays = dict[str, npt.NDArray[Any]]
+_SHARD_ARRAY = re.compile(r"s(\d{1,4})\.(\w{1,32})")
+
+
+def split_shard_arrays(arrays: Mapping[str, npt.NDArray[Any]]) -> list[Arrays]:
+    """`ShardedIndex.built_arrays()` (``s<i>.<name>``) back into one mapping per shard, in shard order.
+
+    Raises IndexFormatError for names of another form or shards missing from 0..n-1."""
+    shards: dict[int, Arrays] = {}
+    for name, arr in arrays.items():
+        found = _SHARD_ARRAY.fullmatch(name)
+        if found is None:
+            raise IndexFormatError(f"not a sharded index's array: {name!r}")
+        shards.setdefault(int(found.group(1)), {})[found.group(2)] = arr
+    if sorted(shards) != list(range(len(shards))):
+        raise IndexFormatError(f"sharded index arrays name shards {sorted(shards)[:8]}, not 0..n-1")
+    return [shards[i] for i in range(len(shards))]
 
 
 def ray_module() -> Any:
@@ -59,6 +79,20 @@ def ray_module() -> Any:
             f"sharding the index over Ray actors needs Ray: pip install '{RAY_EXTRA}'"
         ) from None
     return ray
+
+
+def shard_of(ids: IdArray, rows: HashRows | None, shards: int, by: ShardKey) -> npt.NDArray[np.int64]:
+    """The shard (0..shards-1) of each (id, hash) in an index of `shards` shards keyed `by` (by id, the
+    hashes are not needed)."""
+    n = np.int64(shards)
+    if by == "id":
+        out: npt.NDArray[np.int64] = (ids // ID_BLOCK) % n
+        return out
+    if rows is None:
+        raise ValueError("sharding by prefix needs the hashes")
+    prefix = rows[:, 0].astype(np.int64) << 8 | rows[:, 1].astype(np.int64)
+    by_prefix: npt.NDArray[np.int64] = prefix % n
+    return by_prefix
 
 
 class ShardHost:
@@ -81,6 +115,13 @@ class ShardHost:
 
     def contents(self) -> tuple[IdArray, HashRows]:
         return self.index.contents()
+
+    def built_arrays(self) -> Arrays:
+        return self.index.built_arrays()
+
+    def load_built(self, arrays: Mapping[str, npt.NDArray[Any]]) -> int:
+        self.index = type(self.index).from_built_arrays(arrays)
+        return len(self.index)
 
     def has_ids(self, ids: IdArray) -> list[int]:
         return duplicate_ids(self.index.contents()[0], ids)
@@ -152,13 +193,7 @@ class ShardedIndex(HashIndex):
 
     def shard_of(self, ids: IdArray, rows: HashRows) -> npt.NDArray[np.int64]:
         """The shard of each (id, hash)."""
-        n = np.int64(len(self._hosts))
-        if self.by == "id":
-            out: npt.NDArray[np.int64] = (ids // ID_BLOCK) % n
-            return out
-        prefix = rows[:, 0].astype(np.int64) << 8 | rows[:, 1].astype(np.int64)
-        by_prefix: npt.NDArray[np.int64] = prefix % n
-        return by_prefix
+        return shard_of(ids, rows, len(self._hosts), self.by)
 
     # Contract --------------------------------------------------------------------------------------
     def add(self, ids: npt.ArrayLike, hashes: HashRows | npt.ArrayLike) -> None:
@@ -203,6 +238,28 @@ class ShardedIndex(HashIndex):
         rows = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, HASH_BYTES), np.uint8)
         order = np.argsort(ids, kind="stable")
         return ids[order], rows[order]
+
+    def built_arrays(self) -> Arrays:
+        """Every shard's built arrays, named ``s<shard>.<name>`` (for the on-disk index cache)."""
+        return {
+            f"s{i}.{name}": arr
+            for i, arrays in enumerate(self._each("built_arrays"))
+            for name, arr in arrays.items()
+        }
+
+    def load_built(self, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
+        """Replace every shard's contents with `built_arrays()` of a sharded index laid out like this one.
+
+        Raises IndexFormatError (nothing is replaced) when the shard count differs or a hash sits in a
+        shard this index would not put it in; each shard's index checks its own arrays."""
+        per_shard = split_shard_arrays(arrays)
+        if len(per_shard) != self.shards:
+            raise IndexFormatError(f"arrays of {len(per_shard)} shards for an index of {self.shards}")
+        for shard, part in enumerate(per_shard):
+            ids, rows = checked_pair(part)
+            if ids.size and np.any(self.shard_of(ids.astype(np.int64), rows) != shard):
+                raise IndexFormatError(f"shard {shard} holds hashes of another shard")
+        self._each("load_built", [(part,) for part in per_shard])
 
     def shard_sizes(self) -> list[int]:
         return [int(n) for n in self._each("size")]

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from vidsleuth.core.options import SignalOptions
 from vidsleuth.errors import ConfigError
 from vidsleuth.fingerprint.bits import hash_from_hex
+from vidsleuth.fingerprint.index_choice import IndexChoice
 from vidsleuth.fingerprint.matching import MatchRules
 from vidsleuth.fingerprint.search import BankSearcher
 from vidsleuth.fingerprint.video import FrameHash, VideoFingerprint
@@ -93,6 +94,7 @@ class _BankState:
     location: str
     revision: int
     rules: MatchRules
+    choice: IndexChoice
     searcher: BankSearcher
     info: dict[str, Any]
 
@@ -105,14 +107,21 @@ class BankMatcher:
         self._state: _BankState | None = None
 
     def match(
-        self, fp: VideoFingerprint, location: str, rules: MatchRules, include_non_matches: bool
+        self,
+        fp: VideoFingerprint,
+        location: str,
+        rules: MatchRules,
+        include_non_matches: bool,
+        choice: IndexChoice | None = None,
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """(bank info, matches as dictionaries, strongest first). Blocking; raises ApiError."""
-        state = self._searcher(location, rules)
+        """(bank info, matches as dictionaries, strongest first). Blocking; raises ApiError.
+
+        `choice` is the index layout (one compact index, or shards) from the fingerprint options."""
+        state = self._searcher(location, rules, choice or IndexChoice())
         found = state.searcher.search(fp, include_non_matches=include_non_matches)
         return state.info, [m.to_dict() for m in found]
 
-    def _searcher(self, location: str, rules: MatchRules) -> _BankState:
+    def _searcher(self, location: str, rules: MatchRules, choice: IndexChoice) -> _BankState:
         from vidsleuth.bank import Bank, BankError
 
         with self._lock:
@@ -120,11 +129,12 @@ class BankMatcher:
                 with Bank.open(location, create=False) as bank:
                     revision = bank.revision()
                     state = self._state
-                    if state is not None and (state.location, state.revision, state.rules) == (
-                        location,
-                        revision,
-                        rules,
-                    ):
+                    if state is not None and (
+                        state.location,
+                        state.revision,
+                        state.rules,
+                        state.choice,
+                    ) == (location, revision, rules, choice):
                         return state
                     snapshot = bank.snapshot()
                     cache = bank.index_cache()
@@ -140,9 +150,8 @@ class BankMatcher:
                     "bank_unavailable",
                     str(exc).splitlines()[0] if str(exc) else "the bank cannot be read",
                 ) from None
-            self._state = _BankState(
-                location, revision, rules, BankSearcher(snapshot, rules, cache=cache), info
-            )
+            searcher = BankSearcher(snapshot, rules, cache=cache, choice=choice)
+            self._state = _BankState(location, revision, rules, choice, searcher, info)
             return self._state
 
 
@@ -352,7 +361,9 @@ async def match(request: Request) -> MatchResponse:
         )
     rules = MatchRules(distance=opts.distance, quality=opts.quality)
     matcher: BankMatcher = request.app.state.bank_matcher
-    bank, matches = await anyio.to_thread.run_sync(matcher.match, fp, opts.bank, rules, include_non_matches)
+    bank, matches = await anyio.to_thread.run_sync(
+        matcher.match, fp, opts.bank, rules, include_non_matches, opts.index_choice
+    )
     return MatchResponse.model_validate(
         {
             "query": {

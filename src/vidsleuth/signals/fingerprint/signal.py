@@ -92,8 +92,8 @@ def describe_photo_origin(match: PhotoOriginMatch) -> str:
     )
 
 
-# The last bank loaded in this process: (location, revision, distance, quality, photo_origin) ->
-# (searcher, bank info, photo index). Searching does not change them.
+# The last bank loaded in this process: (location, revision, distance, quality, photo_origin, index
+# choice) -> (searcher, bank info, photo index). Searching does not change them.
 _LOADED_BANK: dict[tuple[Any, ...], tuple[BankSearcher, dict[str, Any], PhotoOriginIndex | None]] = {}
 
 
@@ -148,7 +148,8 @@ class FingerprintSignal(FrameSignal):
 
         opts = self._options
         with Bank.open(location, create=False) as bank:
-            key = (location, bank.revision(), opts.distance, opts.quality, opts.photo_origin)
+            choice = opts.index_choice
+            key = (location, bank.revision(), opts.distance, opts.quality, opts.photo_origin, choice)
             loaded = _LOADED_BANK.get(key)
             if loaded is None:
                 snapshot = bank.snapshot()
@@ -162,8 +163,10 @@ class FingerprintSignal(FrameSignal):
                 }
                 photos = PhotoOriginIndex(snapshot.items, features) if features else None
                 rules = MatchRules(distance=opts.distance, quality=opts.quality)
-                loaded = (BankSearcher(snapshot, rules, cache=cache), info, photos)
-                _LOADED_BANK.clear()  # one bank per process: the newest revision asked for
+                loaded = (BankSearcher(snapshot, rules, cache=cache, choice=choice), info, photos)
+                # One bank per process: the newest revision asked for. A replaced sharded index's threads
+                # or actors end when the last search using it lets go of it (not closed here).
+                _LOADED_BANK.clear()
                 _LOADED_BANK[key] = loaded
         self._searcher, info, self._photos = loaded
         self._bank_info = dict(info)
