@@ -10,11 +10,14 @@ back-pressure, so that a million inputs never sit in memory or in a queue. Two e
   cluster.
 
 Every engine runs `unit.run_unit` and nothing else, so both give the same reports for the same inputs.
+The web app's analysis pool (`web/pool.py`) drives the same engines: for it they also report live
+progress (`progress()`, snapshots folded from each unit's throttled events) and count the workers lost
+under a unit (`crashes`), and the local engine recycles a worker after N units.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from vidsleuth.batch.unit import UnitOutcome, UnitTask
 
@@ -40,6 +43,16 @@ class Engine(Protocol):
 
     def in_flight(self) -> int:
         """Tasks submitted whose outcome has not been returned by `results` yet."""
+        ...
+
+    @property
+    def crashes(self) -> int:
+        """Units lost with their worker (it died, or was stopped at the time limit) since the start."""
+        ...
+
+    def progress(self) -> dict[int, dict[str, Any]]:
+        """Ticket -> the latest progress snapshot of each running task, for engines started with live
+        progress (see `unit.fold_progress`); empty otherwise. Outcomes carry their last snapshot."""
         ...
 
     def results(self, timeout: float) -> list[UnitOutcome]:

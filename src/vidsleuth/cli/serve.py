@@ -66,6 +66,21 @@ DEFAULT_TOKEN_ENV = "VIDSLEUTH_TOKEN"
 )
 @click.option("--trust-anchors", type=click.Path(dir_okay=False), help="PEM file of C2PA trust anchors.")
 @click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    envvar="VIDSLEUTH_ENGINE",
+    help="What runs the analyses: worker processes here, or Ray tasks (the `ray` extra). "
+    "Env: VIDSLEUTH_ENGINE.",
+)
+@click.option(
+    "--ray-address",
+    envvar="VIDSLEUTH_RAY_ADDRESS",
+    help="With --engine ray: a running cluster (auto, ray://host:10001); default: Ray in this process. "
+    "Env: VIDSLEUTH_RAY_ADDRESS.",
+)
+@click.option(
     "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning"])
 )
 def serve(
@@ -84,12 +99,14 @@ def serve(
     allowed_hosts: tuple[str, ...],
     secure_cookies: bool,
     trust_anchors: str | None,
+    engine: str,
+    ray_address: str | None,
     log_level: str,
 ) -> None:
     """Serve the web app and the HTTP API: upload or link a video, watch the checks, review the report.
 
     Exit codes: 2 bad options, unsafe settings (a non-loopback --host without a token) or the web extra
-    missing.
+    (or, with --engine ray, the ray extra) missing.
     """
     try:
         import uvicorn
@@ -100,6 +117,10 @@ def serve(
         raise SignalUnavailableError(
             f"`vidsleuth serve` needs the web extra ({exc.name or exc} is missing): pip install '{WEB_EXTRA}'"
         ) from None
+    if engine == "ray":
+        from vidsleuth.batch.ray_engine import import_ray
+
+        import_ray()  # a missing extra is one line now, not a failed start-up later
     # Checked once here, as `check` does: unknown options, a missing trust list, the default bank.
     options = {"provenance": {"trust_anchors": trust_anchors}} if trust_anchors else {}
     # The duration limit holds on decoded presentation time too, whatever the container declares.
@@ -121,6 +142,8 @@ def serve(
         allowed_hosts=tuple(h.lower() for h in allowed_hosts),
         secure_cookies=secure_cookies,
         analysis=analysis,
+        engine=engine,
+        ray_address=ray_address or None,
     )
     app = create_app(settings)
 
@@ -128,7 +151,7 @@ def serve(
     auth = f"bearer token from ${token_env}" if token else "off (loopback only)"
     click.echo(
         f"vidsleuth serving on http://{shown}:{port}  data: {settings.data_dir}  auth: {auth}  "
-        f"workers: {settings.workers}",
+        f"workers: {settings.workers} ({engine}{' at ' + ray_address if ray_address else ''})",
         err=True,
     )
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")

@@ -1,67 +1,103 @@
-"""The analysis pool: a few long-lived worker processes fed from the case queue in the store.
+"""The analysis pool: the web app's cases, run on the batch engine, with the case store as the queue.
 
-One supervisor thread owns the workers. It claims the oldest queued case for each idle worker, relays
-each worker's progress messages into the store (where the page and the API poll them), stores the
-report or the failure, and keeps the pool healthy: a worker that dies (a decoder crash, the memory cap)
-fails only its own case and is replaced (`out_of_memory` when it had come near its cap, which the
-supervisor samples twice a second, else `worker_crashed`); one that runs past the job timeout is
-killed and replaced; each is recycled after `jobs_per_worker` analyses so that memory cannot creep up.
+There is one way to run analyses: every case becomes a `batch.unit.UnitTask` and runs on an engine
+(`batch/engine.py`) - the local engine's worker processes by default, Ray tasks when the server is
+started with `--engine ray` - through `batch.unit.run_unit`, as `vidsleuth batch` runs its inputs. One
+supervisor thread drives the engine: it claims the oldest queued case whenever a worker is free,
+relays each running case's live progress (the engine's snapshots of the worker's throttled pipeline
+events) into the store, where the page and the API poll it, and stores the report or the failure.
 
-The store, not this object, is the queue: nothing waits only in memory, so a server that stops
-(gracefully or not) loses no case. At start, cases left running are queued again (see
-`CaseStore.recover`). Workers are started with the "spawn" method: the web server's threads and open
-sockets are never forked into them.
+What keeps one server healthy lives in the engine and is set from the server's settings: a worker that
+dies (a decoder crash, the memory cap) fails only its own case and is replaced (`out_of_memory` when it
+had come near its cap, which the local engine samples twice a second, else `worker_crashed`); one that
+runs past the job timeout is stopped (`timeout`); each is recycled after `jobs_per_worker` analyses,
+or after running out of memory, so that memory cannot creep up.
+
+The store, not this object or the engine, is the queue: a case is claimed only when a worker is ready
+for it, nothing waits only in memory, so a server that stops (gracefully or not) loses no case. At
+start, cases left running are queued again (see `CaseStore.recover`). Local workers are started with
+the "spawn" method: the web server's threads and open sockets are never forked into them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
-import multiprocessing
+import os
+import select
 import signal
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from vidsleuth.batch.engine import Engine
+from vidsleuth.batch.local_engine import WorkerSlot
+from vidsleuth.batch.unit import UnitOutcome, UnitTask, WorkerConfig, new_progress
 from vidsleuth.web.cases_store import CaseStore
 from vidsleuth.web.settings import ServerSettings
-from vidsleuth.web.worker import Job, worker_main
 
 log = logging.getLogger(__name__)
 _TICK_S = 0.5
+_LOST = ("worker_crashed", "timeout", "out_of_memory")  # failures the engine reports for a lost worker
 
 
 @dataclass
-class _Worker:
-    process: BaseProcess
-    conn: Connection
-    ready: bool = False
-    case_id: str | None = None
-    started: float = 0.0
-    jobs: int = 0
-    progress: dict[str, Any] = field(default_factory=dict)
-    stored_name: str | None = None
-    memory_mb: int = 0  # the most private memory (VmData) seen while it ran its current case
+class _Case:
+    """A case handed to the engine (by ticket)."""
+
+    case_id: str
+    name: str
+    stored_name: str | None
+    written: dict[str, Any] | None = None  # the progress last written to the store
+    progress: dict[str, Any] = field(default_factory=new_progress)
+
+
+class WorkerView:
+    """A local worker as the health figures and tests see it: its process and the case it runs."""
+
+    def __init__(self, slot: WorkerSlot, cases: dict[int, _Case]) -> None:
+        self._slot, self._cases = slot, cases
+
+    @property
+    def process(self) -> BaseProcess:
+        return self._slot.process
+
+    @property
+    def ready(self) -> bool:
+        return self._slot.ready
+
+    @property
+    def case_id(self) -> str | None:
+        task = self._slot.task
+        case = self._cases.get(task.ticket) if task is not None else None
+        return case.case_id if case is not None else None
+
+    @property
+    def memory_mb(self) -> int:
+        return self._slot.memory_mb
+
+    @memory_mb.setter
+    def memory_mb(self, value: int) -> None:
+        self._slot.memory_mb = value
 
 
 class AnalysisPool:
-    """Owns the worker processes; `start()` at server start-up, `stop()` at shutdown."""
+    """Runs the store's cases on an engine; `start()` at server start-up, `stop()` at shutdown."""
 
     def __init__(self, store: CaseStore, settings: ServerSettings) -> None:
         self._store = store
         self._settings = settings
-        self._ctx = multiprocessing.get_context("spawn")
-        self._workers: list[_Worker] = []
+        self._engine: Engine | None = None
+        self._cases: dict[int, _Case] = {}
+        self._tickets = itertools.count(1)
         self._stop = threading.Event()
         self._wake_r, self._wake_w = socket.socketpair()
         self._thread: threading.Thread | None = None
-        self.crashes = 0  # workers lost while running a case, for the health endpoint and tests
-        self.peak_worker_mb = 0  # the most private memory any worker was seen to use (sampled each tick)
 
     # Life cycle ------------------------------------------------------------------------------------
 
@@ -71,7 +107,7 @@ class AnalysisPool:
             log.warning(
                 "recovered %d interrupted case(s); %d gave up after retries", len(requeued), len(failed)
             )
-        self._workers = [self._spawn() for _ in range(self._settings.workers)]
+        self._engine = make_engine(self._settings)
         self._thread = threading.Thread(target=self._run, name="vidsleuth-supervisor", daemon=True)
         self._thread.start()
 
@@ -81,20 +117,13 @@ class AnalysisPool:
         self.wake()
         if self._thread is not None:
             self._thread.join(timeout)
-        for w in self._workers:
-            if w.case_id is not None:
-                with contextlib.suppress(Exception):
-                    self._store.release(w.case_id)
-            with contextlib.suppress(OSError, ValueError):
-                w.conn.send(None)
-        deadline = time.monotonic() + timeout
-        for w in self._workers:
-            w.process.join(max(0.1, deadline - time.monotonic()))
-            if w.process.is_alive():
-                w.process.kill()
-                w.process.join(2)
-            w.conn.close()
-        self._workers = []
+        for case in list(self._cases.values()):
+            with contextlib.suppress(Exception):
+                self._store.release(case.case_id)
+        self._cases.clear()
+        if self._engine is not None:
+            with contextlib.suppress(Exception):
+                self._engine.close()
         self._wake_r.close()
         self._wake_w.close()
 
@@ -104,27 +133,31 @@ class AnalysisPool:
             self._wake_w.send(b"\0")
 
     def stats(self) -> dict[str, int]:
-        workers = list(self._workers)
+        engine = self._engine
+        workers = engine.workers if engine is not None else 0
         return {
-            "workers": len(workers),
-            "ready": sum(w.ready for w in workers),
-            "busy": sum(w.case_id is not None for w in workers),
+            "workers": workers,
+            "ready": int(getattr(engine, "ready", workers)),
+            "busy": len(self._cases),
             "crashes": self.crashes,
         }
 
-    # Supervisor ------------------------------------------------------------------------------------
+    @property
+    def crashes(self) -> int:
+        """Workers lost while running a case, for the health endpoint and tests."""
+        return self._engine.crashes if self._engine is not None else 0
 
-    def _spawn(self) -> _Worker:
-        parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(
-            target=worker_main,
-            args=(child, self._settings.worker_memory_mb),
-            name="vidsleuth-worker",
-            daemon=True,
-        )
-        process.start()
-        child.close()
-        return _Worker(process, parent)
+    @property
+    def peak_worker_mb(self) -> int:
+        """The most private memory a local worker was seen to use (sampled twice a second)."""
+        return int(getattr(self._engine, "peak_worker_mb", 0))
+
+    @property
+    def _workers(self) -> list[WorkerView]:
+        slots: list[WorkerSlot] = list(getattr(self._engine, "slots", ()))
+        return [WorkerView(slot, self._cases) for slot in slots]
+
+    # Supervisor ------------------------------------------------------------------------------------
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -135,141 +168,141 @@ class AnalysisPool:
                 time.sleep(_TICK_S)
 
     def _tick(self) -> None:
-        self._assign()
-        waitables: list[Any] = [self._wake_r]
-        for w in self._workers:
-            waitables += [w.conn, w.process.sentinel]
-        for ready in wait(waitables, timeout=_TICK_S):
-            if ready is self._wake_r:
-                with contextlib.suppress(OSError):
+        engine = self._engine
+        assert engine is not None
+        s = self._settings  # read each tick: a test (or an operator's reload) may change the limits
+        for name, value in (("time_limit_s", s.job_timeout_s), ("jobs_per_worker", s.jobs_per_worker)):
+            if hasattr(engine, name):
+                setattr(engine, name, value)
+        self._submit(engine)
+        if engine.in_flight() == 0:
+            with contextlib.suppress(OSError, ValueError):
+                if select.select([self._wake_r], [], [], _TICK_S)[0]:
                     self._wake_r.recv(4096)
-        for i, w in enumerate(list(self._workers)):
-            self._drain(w)
-            if w.case_id is not None and w.process.pid is not None:
-                w.memory_mb = max(w.memory_mb, private_memory_mb(w.process.pid))
-                self.peak_worker_mb = max(self.peak_worker_mb, w.memory_mb)
-            if not w.process.is_alive():
-                code, message = death_reason(w.process.exitcode, w.memory_mb, self._settings.worker_memory_mb)
-                self._replace(i, w, message, code=code)
-            elif w.case_id is not None and time.monotonic() - w.started > self._settings.job_timeout_s:
-                w.process.kill()
-                w.process.join(5)
-                self._replace(
-                    i,
-                    w,
-                    f"the analysis took longer than {self._settings.job_timeout_s:.0f} s and was stopped",
-                    code="timeout",
-                )
-            elif w.case_id is None and w.jobs >= self._settings.jobs_per_worker:
-                with contextlib.suppress(OSError, ValueError):
-                    w.conn.send(None)
-                w.process.join(5)
-                self._replace(i, w, "")
+            outcomes = engine.results(0.0)  # lets the engine start, replace and recycle its workers
+        else:
+            outcomes = engine.results(_TICK_S if engine.in_flight() >= engine.workers else _TICK_S / 2)
+        for outcome in outcomes:
+            self._finish(outcome)
+        self._relay(engine.progress())
 
-    def _replace(self, index: int, w: _Worker, message: str, code: str = "worker_crashed") -> None:
-        if w.case_id is not None:
-            self.crashes += 1
-            self._store.fail(w.case_id, code, message, {**w.progress, "stage": "failed"})
-            log.warning("case %s failed: %s", w.case_id, message)
-            self._cleanup_upload(w)
-        if w.process.is_alive():
-            w.process.kill()
-            w.process.join(2)
-        w.conn.close()
-        if not self._stop.is_set():
-            self._workers[index] = self._spawn()
-
-    def _assign(self) -> None:
-        for w in self._workers:
-            if self._stop.is_set() or not w.ready or w.case_id is not None or not w.process.is_alive():
-                continue
+    def _submit(self, engine: Engine) -> None:
+        """Claim queued cases while a worker is free (and, on the local engine, started)."""
+        s = self._settings
+        while not self._stop.is_set():
+            free = min(engine.workers, int(getattr(engine, "ready", engine.workers)))
+            if engine.in_flight() >= free:
+                return
             claimed = self._store.claim_next()
             if claimed is None:
                 return
             case = claimed.case
-            s = self._settings
             path = str(s.uploads_dir / case.stored_name) if case.stored_name else None
             if case.source_kind == "upload" and (path is None or not Path(path).is_file()):
                 self._store.fail(
                     case.id, "upload_missing", "the uploaded file is no longer on the server; submit it again"
                 )
                 continue
-            job = Job(
-                case_id=case.id,
-                display_name=case.display_name,
-                settings=s.job_settings,
-                max_duration_s=s.max_duration_s,
-                path=path if case.source_kind == "upload" else None,
-                sha256=case.sha256 if case.source_kind == "upload" else None,
+            upload = case.source_kind == "upload"
+            ticket = next(self._tickets)
+            task = UnitTask(
+                ticket=ticket,
+                name=case.display_name,
+                path=path if upload else None,
                 url=case.source_url if case.source_kind == "url" else None,
+                sha256=case.sha256 if upload else None,
+                verify_sha256=False,  # computed while the upload was received: the file is not read again
+                max_duration_s=s.max_duration_s,
                 fetch_dir=str(s.uploads_dir),
-                max_bytes=s.max_upload_bytes,
-                fetch_timeout_s=s.fetch_timeout_s,
-                url_exempt_networks=s.url_exempt_networks,
             )
-            w.case_id, w.started, w.progress = case.id, time.monotonic(), {"stage": "starting", "signals": {}}
-            w.memory_mb = 0
-            w.stored_name = case.stored_name
-            try:
-                w.conn.send(job)
-            except (OSError, ValueError):
-                return  # the worker died; the next tick replaces it and fails the case
+            self._cases[ticket] = _Case(case.id, case.display_name, case.stored_name)
+            engine.submit(task)
 
-    def _drain(self, w: _Worker) -> None:
-        while True:
-            try:
-                if not w.conn.poll():
-                    return
-                message = w.conn.recv()
-            except (EOFError, OSError):
-                return
-            self._handle(w, message)
+    def _relay(self, snapshots: dict[int, dict[str, Any]]) -> None:
+        for ticket, snapshot in snapshots.items():
+            case = self._cases.get(ticket)
+            if case is not None:
+                self._write_progress(case, snapshot)
 
-    def _handle(self, w: _Worker, message: tuple[Any, ...]) -> None:
-        kind = message[0]
-        if kind == "ready":
-            w.ready = True
-            return
-        case_id = message[1]
-        if case_id != w.case_id:
-            return  # a late message about a case this worker no longer runs
-        if kind == "plan":
-            w.progress["signals"] = dict.fromkeys(message[2], "waiting")
-            self._store.set_progress(case_id, w.progress)
-        elif kind == "fetched":
-            info = message[2]
-            w.stored_name = info["stored_name"]
+    def _write_progress(self, case: _Case, snapshot: dict[str, Any], store: bool = True) -> None:
+        source = snapshot.get("source")
+        if source and source.get("stored_name") != case.stored_name:  # a URL case's file is on disk
+            case.stored_name = str(source["stored_name"])
             self._store.set_source(
-                case_id,
-                display_name=info["display_name"],
-                stored_name=info["stored_name"],
-                size_bytes=info["size"],
-                sha256=info["sha256"],
+                case.case_id,
+                display_name=str(source["display_name"]),
+                stored_name=case.stored_name,
+                size_bytes=int(source["size"]),
+                sha256=str(source["sha256"]),
             )
-        elif kind == "progress":
-            self._store.set_progress(case_id, _merge(w.progress, message[2]))
-        elif kind in ("done", "failed"):
-            if kind == "done":
-                w.progress.update(stage="done", fraction=1.0)
-                w.progress["signals"] = {
-                    str(r.get("signal")): str(r.get("status")) for r in message[2].get("results") or ()
-                }
-                self._store.finish(case_id, message[2], w.progress)
-            else:
-                w.progress["stage"] = "failed"
-                code, text = message[2], message[3]
-                if code == "out_of_memory":
-                    text = _out_of_memory(self._settings.worker_memory_mb)
-                    w.jobs = self._settings.jobs_per_worker  # replaced: its heap may stay fragmented
-                self._store.fail(case_id, code, text, w.progress)
-            self._cleanup_upload(w)
-            w.case_id, w.stored_name, w.progress, w.memory_mb = None, None, {}, 0
-            w.jobs += 1
+        progress = {k: v for k, v in snapshot.items() if k != "source"}
+        case.progress = progress
+        if store and progress != case.written:
+            self._store.set_progress(case.case_id, progress)
+            case.written = progress
 
-    def _cleanup_upload(self, w: _Worker) -> None:
-        if not self._settings.keep_uploads and w.stored_name:
+    def _finish(self, outcome: UnitOutcome) -> None:
+        case = self._cases.pop(outcome.ticket, None)
+        if case is None:
+            return
+        final = dict(outcome.progress or case.progress)
+        if outcome.extra.get("source"):  # a URL case's file, whether or not its event was relayed
+            final["source"] = outcome.extra["source"]
+        self._write_progress(case, final, store=False)  # written with the outcome below
+        progress = dict(case.progress)
+        if outcome.ok and outcome.report is not None:
+            progress.update(stage="done", fraction=1.0)
+            progress["signals"] = {
+                str(r.get("signal")): str(r.get("status")) for r in outcome.report.get("results") or ()
+            }
+            self._store.finish(case.case_id, outcome.report, progress)
+        else:
+            progress["stage"] = "failed"
+            code, text = outcome.code, outcome.error or ""
+            if code in _LOST and text.startswith(f"{case.name}: "):
+                text = text[len(case.name) + 2 :]  # the page names the case already
+            if code == "out_of_memory":
+                text = _out_of_memory(self._settings.worker_memory_mb)
+            self._store.fail(case.case_id, code, text, progress)
+            if code in _LOST:
+                log.warning("case %s failed: %s", case.case_id, text)
+        if not self._settings.keep_uploads and case.stored_name:
             with contextlib.suppress(OSError):
-                (self._settings.uploads_dir / w.stored_name).unlink()
+                (self._settings.uploads_dir / case.stored_name).unlink()
+
+
+def make_engine(settings: ServerSettings) -> Engine:
+    """The engine the server's analyses run on (`settings.engine`), with live progress and recycling."""
+    config = WorkerConfig(
+        settings=settings.job_settings,
+        token=f"web-{os.urandom(8).hex()}",
+        # Ray manages its workers' memory (its memory monitor), as for `batch --engine ray`.
+        memory_mb=settings.worker_memory_mb if settings.engine == "local" else None,
+        render_html=False,
+        max_download_bytes=settings.max_upload_bytes,
+        fetch_timeout_s=settings.fetch_timeout_s,
+        url_exempt_networks=settings.url_exempt_networks,
+    )
+    if settings.engine == "ray":
+        from vidsleuth.batch.ray_engine import RayEngine
+
+        return RayEngine(
+            config,
+            settings.workers,
+            address=settings.ray_address,
+            time_limit_s=settings.job_timeout_s,
+            jobs_per_worker=settings.jobs_per_worker,
+            live_progress=True,
+        )
+    from vidsleuth.batch.local_engine import LocalEngine
+
+    return LocalEngine(
+        config,
+        settings.workers,
+        settings.job_timeout_s,
+        jobs_per_worker=settings.jobs_per_worker,
+        live_progress=True,
+    )
 
 
 def private_memory_mb(pid: int) -> int:
@@ -310,21 +343,3 @@ def _out_of_memory(cap_mb: int | None) -> str:
             "the operator can raise --worker-memory-mb"
         )
     return "the analysis ran out of memory on this server"
-
-
-def _merge(progress: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
-    """Fold one pipeline event into the case's progress (stage, decode fraction, per-signal state)."""
-    stage = str(event.get("stage", ""))
-    progress["stage"] = stage
-    signals: dict[str, str] = progress.setdefault("signals", {})
-    name = event.get("signal")
-    if stage == "decode":
-        progress["decode"] = event.get("fraction", 0.0)
-        for key, state in signals.items():
-            if state == "waiting":
-                signals[key] = "running"
-    elif stage == "signal" and name:
-        signals[str(name)] = str(event.get("status") or "running")
-    elif stage == "fetch":
-        progress["fetch"] = event.get("fraction", 0.0)
-    return progress

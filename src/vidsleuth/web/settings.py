@@ -24,6 +24,10 @@ CASES_FILE = "cases.sqlite"
 # them and stops a decompression bomb long before it hurts the machine.
 DEFAULT_WORKER_MEMORY_MB = 3072
 MIN_WORKER_MEMORY_MB = 256
+# Which batch engine runs the analyses (`batch/engine.py`): `serve --engine`, or these variables.
+WEB_ENGINES = ("local", "ray")
+ENGINE_ENV = "VIDSLEUTH_ENGINE"
+RAY_ADDRESS_ENV = "VIDSLEUTH_RAY_ADDRESS"
 
 
 def is_loopback_host(host: str) -> bool:
@@ -66,6 +70,10 @@ class ServerSettings:
     allowed_hosts: tuple[str, ...] = ()  # extra Host header values accepted (names behind a proxy)
     secure_cookies: bool = False  # mark the session cookie Secure (set when served over HTTPS)
     analysis: Settings = field(default_factory=Settings)
+    # The engine analyses run on: "local" (worker processes here) or "ray" (Ray tasks; in this process
+    # with `workers` CPUs, or on the cluster at `ray_address`, e.g. "auto" or "ray://head:10001").
+    engine: str = "local"
+    ray_address: str | None = None
 
     @property
     def job_settings(self) -> Settings:
@@ -127,6 +135,10 @@ class ServerSettings:
                 raise ConfigError(
                     f"url_exempt_networks: {network!r} is not a network (e.g. 127.0.0.0/8)"
                 ) from None
+        if self.engine not in WEB_ENGINES:
+            raise ConfigError(f"engine must be one of {', '.join(WEB_ENGINES)}, got {self.engine!r}")
+        if self.ray_address is not None and self.engine != "ray":
+            raise ConfigError("a Ray address only applies to the ray engine (add --engine ray)")
         if self.worker_memory_mb is not None and self.worker_memory_mb < MIN_WORKER_MEMORY_MB:
             raise ConfigError(
                 f"worker_memory_mb must be at least {MIN_WORKER_MEMORY_MB}, got {self.worker_memory_mb} "
