@@ -10,10 +10,14 @@ Prints each as seconds and as a ratio to the PyAV baseline (median of --repeat r
 (default when ../shared/corpus is present) the genuine moving Sora mark is composited onto the clip, so
 that the watermark signal pays for its OCR reads as it would on a marked video. With --faces the clip is
 instead a 60 s 1080p video with one face on screen (the corpus's DFDC real clip, one person talking,
-played forwards then backwards), on which the faces signal does all its work. Run:
+played forwards then backwards), on which the faces signal does all its work. With --per-signal only the
+baseline, each signal alone and all signals together are timed (no CLI run, no leave-one-out runs): the
+table of docs/performance.md, in a fraction of the time. The bare decode is timed again at the end, so
+that the drift of a shared machine over the run shows. Run:
 
     make bench            # or: .venv/bin/python bench/bench_check.py --seconds 60 --repeat 3
     .venv/bin/python bench/bench_check.py --faces
+    .venv/bin/python bench/bench_check.py --per-signal --repeat 1
 """
 
 from __future__ import annotations
@@ -137,6 +141,11 @@ def main() -> int:
         default=SORA_TRACK.is_file(),
         help="composite the moving Sora mark onto the generated clip (needs ../shared/corpus)",
     )
+    parser.add_argument(
+        "--per-signal",
+        action="store_true",
+        help="time only the baseline, each signal alone and all signals (no CLI, no leave-one-out)",
+    )
     args = parser.parse_args()
     if args.faces and not args.file:
         path = face_video(args.seconds, args.cache)
@@ -149,27 +158,36 @@ def main() -> int:
     base = timed(lambda: decode_baseline(path), args.repeat)
     rows.append(("bare PyAV threaded decode (baseline)", base))
     ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg:
+    if ffmpeg and not args.per_signal:
         cmd = [ffmpeg, "-v", "error", "-threads", "0", "-i", str(path), "-f", "null", "-"]
         rows.append(("ffmpeg -f null", timed(lambda: subprocess.run(cmd, check=True), args.repeat)))
     cli = [str(Path(sys.executable).parent / "vidsleuth"), "check", str(path), "--no-report", "--quiet"]
-    rows.append(
-        ("vidsleuth check (CLI, all signals)", timed(lambda: subprocess.run(cli, check=True), args.repeat))
-    )
+    if not args.per_signal:
+        rows.append(
+            (
+                "vidsleuth check (CLI, all signals)",
+                timed(lambda: subprocess.run(cli, check=True), args.repeat),
+            )
+        )
     registry = default_registry()
     reports: list[Any] = []
     every = timed(lambda: reports.append(analyze(path, registry=registry)), args.repeat)
     rows.append(("analyze() all signals", every))
     core = ("metadata", "provenance", "shots")
     issue2 = functools.partial(analyze, path, Settings(only=core), registry=registry)
-    rows.append(("analyze() metadata+provenance+shots", timed(issue2, args.repeat)))
+    if not args.per_signal:
+        rows.append(("analyze() metadata+provenance+shots", timed(issue2, args.repeat)))
     added: list[tuple[str, tuple[float, float]]] = []
     for name in registry.names():
         only = functools.partial(analyze, path, Settings(only=(name,)), registry=registry)
         rows.append((f"analyze() only {name}", timed(only, args.repeat)))
-        if name not in core:
+        if name not in core and not args.per_signal:
             without = functools.partial(analyze, path, Settings(disable=(name,)), registry=registry)
             added.append((name, timed(without, args.repeat)))
+
+    rows.append(
+        ("bare PyAV threaded decode (again, last)", timed(lambda: decode_baseline(path), args.repeat))
+    )
 
     info: Any = av.open(str(path))
     v = info.streams.video[0]
@@ -182,9 +200,10 @@ def main() -> int:
     print(f"{'what':<42} {'wall s':>8} {'ratio':>7} {'cpu s':>8} {'ratio':>7}")
     for label, (wall, cpu) in rows:
         print(f"{label:<42} {wall:8.2f} {wall / base[0]:7.2f} {cpu:8.2f} {cpu / base[1]:7.2f}")
-    print(f"\n{'what each signal adds to all the others':<42} {'wall':>8} {'cpu':>8}")
-    for name, (wall, cpu) in added:
-        print(f"{'+ ' + name:<42} {every[0] / wall - 1:8.1%} {every[1] / cpu - 1:8.1%}")
+    if added:
+        print(f"\n{'what each signal adds to all the others':<42} {'wall':>8} {'cpu':>8}")
+        for name, (wall, cpu) in added:
+            print(f"{'+ ' + name:<42} {every[0] / wall - 1:8.1%} {every[1] / cpu - 1:8.1%}")
     print_own_cpu(reports, every[1], base[1])
     return 0
 
