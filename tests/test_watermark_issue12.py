@@ -289,3 +289,21 @@ def test_a_round_badge_is_read_along_its_circle() -> None:
     assert straight.mark is None  # the straight-line path cannot read it
     curved = badges.read_badge(engine, gray, straight)
     assert curved.mark is not None and curved.mark.key == "meta_imagined"
+
+
+def test_a_badge_at_the_crop_edge_unwraps_the_same_every_time() -> None:
+    """Where the ring leaves the crop its strip is black, not whatever memory OpenCV left unwritten: the
+    same crop gave different strips, and so different OCR reads and results, run to run."""
+    import numpy as np
+
+    from vidsleuth.signals.watermark import badges
+
+    rng = np.random.default_rng(5)
+    for _ in range(20):  # fresh allocations, which would hold different garbage if any were unwritten
+        noise = [np.full((4000, 4000), 255, np.uint8) for _ in range(3)]  # dirty the allocator's pool
+        del noise
+        gray = rng.integers(0, 40, (60, 300), dtype=np.uint8)
+        gray[10:50, 200:240] = 200  # a bright disc-ish patch whose ring runs past the top and bottom
+        strips = badges.unwrap(gray, (220.0, 30.0, 40.0))
+        again = badges.unwrap(gray.copy(), (220.0, 30.0, 40.0))
+        assert [s.tobytes() for s in strips] == [s.tobytes() for s in again]

@@ -64,7 +64,15 @@ def unwrap(image: np.ndarray[Any, Any], circle: tuple[float, float, float]) -> l
         image = cv2.resize(image, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
         x, y, r = x * k, y * k, r * k
     length = max(64, round(2 * np.pi * r))
-    polar = cv2.warpPolar(image, (round(r * RING[1]), length), (x, y), r * RING[1], cv2.WARP_POLAR_LINEAR)
+    # WARP_FILL_OUTLIERS: where the ring leaves the crop, the strip is black. Without it OpenCV leaves
+    # those pixels unwritten (whatever the memory held), and the same video read differently run to run.
+    polar = cv2.warpPolar(
+        image,
+        (round(r * RING[1]), length),
+        (x, y),
+        r * RING[1],
+        cv2.WARP_POLAR_LINEAR | cv2.WARP_FILL_OUTLIERS,
+    )
     ring = polar[:, round(r * RING[0]) :]  # rows: angle (clockwise from +x), columns: radius
     ring = np.ascontiguousarray(np.concatenate([ring, ring], axis=0))
     # Letters upright towards the rim: turn so that the rim is up and the angle runs left to right.

@@ -67,7 +67,7 @@ def _analysis_size(w: int, h: int) -> tuple[int, int]:
 
 class WatermarkSignal(FrameSignal):
     NAME: ClassVar[str] = "watermark"
-    VERSION: ClassVar[str] = "1.1.0"
+    VERSION: ClassVar[str] = "1.1.1"
     DESCRIPTION: ClassVar[str] = "Visible generator watermarks and AI labels (OCR), @handles, removal hints"
     METRICS = WatermarkMetrics
 
