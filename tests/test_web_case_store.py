@@ -18,12 +18,11 @@ pytest.importorskip("sqlalchemy")
 pytest.importorskip("fastapi")
 
 from tests import media_factory as mf
-from tests.web_support import make_settings
+from tests.web_support import make_settings, queue_upload, wait_status
 from vidsleuth.errors import ConfigError
 from vidsleuth.web.cases_models import Base
 from vidsleuth.web.cases_store import CaseQuery, CaseStore
 from vidsleuth.web.pool import AnalysisPool
-from vidsleuth.web.settings import ServerSettings
 
 # The same contract runs on every backend: SQLite always, PostgreSQL when a test database is given
 # (e.g. VIDSLEUTH_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:54329/vscases).
@@ -162,23 +161,6 @@ def test_unusable_database_urls(tmp_path: Path) -> None:
 # The pool ---------------------------------------------------------------------------------------
 
 
-def _wait(store: CaseStore, case_id: str, states: tuple[str, ...], timeout: float = 60.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        record = store.get(case_id)
-        assert record is not None
-        if record.status in states:
-            return record.status
-        time.sleep(0.05)
-    raise AssertionError(f"case {case_id} never reached {states}")
-
-
-def _queue_upload(settings: ServerSettings, store: CaseStore, video: Path) -> str:
-    stored = f"{os.urandom(16).hex()}.upload"
-    (settings.uploads_dir / stored).write_bytes(video.read_bytes())
-    return store.create_case(display_name=video.name, source_kind="upload", stored_name=stored).id
-
-
 def test_pool_survives_a_crashed_and_a_stuck_worker(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, workers=1, keep_uploads=False)
     settings.uploads_dir.mkdir(parents=True)
@@ -192,16 +174,16 @@ def test_pool_survives_a_crashed_and_a_stuck_worker(tmp_path: Path) -> None:
     pool.start()
     try:
         # Recovered at start, then failed clearly because its upload is gone.
-        assert _wait(store, interrupted.id, ("failed",)) == "failed"
+        assert wait_status(store, interrupted.id, ("failed",), timeout=60.0) == "failed"
         assert (store.get(interrupted.id) or interrupted).error_code == "upload_missing"
 
-        crash = _queue_upload(settings, store, long_video)
-        _wait(store, crash, ("running",))
+        crash = queue_upload(settings, store, long_video)
+        wait_status(store, crash, ("running",), timeout=60.0)
         time.sleep(0.3)
         busy = [w for w in pool._workers if w.case_id == crash]
         assert busy, "the case should be on a worker"
         os.kill(busy[0].process.pid or 0, signal.SIGKILL)
-        assert _wait(store, crash, ("failed", "done")) == "failed"
+        assert wait_status(store, crash, ("failed", "done"), timeout=60.0) == "failed"
         record = store.get(crash)
         assert (
             record is not None
@@ -210,12 +192,12 @@ def test_pool_survives_a_crashed_and_a_stuck_worker(tmp_path: Path) -> None:
         )
         assert not list(settings.uploads_dir.glob("*.upload")), "keep_uploads=False removes analysed files"
 
-        after = _queue_upload(settings, store, short_video)  # the replacement worker takes the next case
-        assert _wait(store, after, ("done", "failed")) == "done"
+        after = queue_upload(settings, store, short_video)  # the replacement worker takes the next case
+        assert wait_status(store, after, ("done", "failed"), timeout=60.0) == "done"
 
         pool._settings = dataclasses.replace(settings, job_timeout_s=0.5)
-        stuck = _queue_upload(settings, store, long_video)
-        assert _wait(store, stuck, ("done", "failed")) == "failed"
+        stuck = queue_upload(settings, store, long_video)
+        assert wait_status(store, stuck, ("done", "failed"), timeout=60.0) == "failed"
         assert (store.get(stuck) or interrupted).error_code == "timeout"
         assert pool.crashes == 2
     finally:

@@ -5,10 +5,8 @@ engine: tests/test_web_case_store.py and tests/test_web_memory_cap.py.)"""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,29 +15,13 @@ pytest.importorskip("fastapi")
 from click.testing import CliRunner
 
 from tests import media_factory as mf
-from tests.web_support import make_settings
+from tests.web_support import make_settings, queue_upload, record_progress, wait_status
 from vidsleuth.batch.local_engine import LocalEngine
 from vidsleuth.batch.unit import fold_progress, new_progress
 from vidsleuth.errors import ConfigError
 from vidsleuth.web.cases_store import CaseStore
 from vidsleuth.web.pool import AnalysisPool
 from vidsleuth.web.settings import ServerSettings
-
-
-def wait_status(store: CaseStore, case_id: str, states: tuple[str, ...], timeout: float = 120.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        record = store.get(case_id)
-        if record is not None and record.status in states:
-            return record.status
-        time.sleep(0.05)
-    raise AssertionError(f"case {case_id} never reached {states}")
-
-
-def queue_upload(settings: ServerSettings, store: CaseStore, video: Path) -> str:
-    stored = f"{os.urandom(16).hex()}.upload"
-    (settings.uploads_dir / stored).write_bytes(video.read_bytes())
-    return store.create_case(display_name=video.name, source_kind="upload", stored_name=stored).id
 
 
 def test_progress_folds_plan_fetch_decode_and_signals() -> None:
@@ -58,14 +40,7 @@ def test_the_pool_runs_on_the_local_engine_with_progress_and_recycling(tmp_path:
     settings = make_settings(tmp_path, workers=1, jobs_per_worker=1)
     settings.uploads_dir.mkdir(parents=True)
     store = CaseStore(settings.db_url)
-    written: list[tuple[str, dict[str, Any]]] = []
-    set_progress = store.set_progress
-
-    def record(case_id: str, progress: Any) -> None:
-        written.append((case_id, dict(progress)))
-        set_progress(case_id, progress)
-
-    store.set_progress = record  # type: ignore[method-assign]
+    written = record_progress(store)
     # Every signal on 6 s at 160x120: about 1.7 s in a new worker (0.75 s warm), several supervisor ticks.
     clip = mf.continuous(tmp_path / "clip.mp4", seconds=6.0, size=(160, 120))
     pool = AnalysisPool(store, settings)

@@ -14,8 +14,7 @@ import pytest
 pytest.importorskip("fastapi")
 
 from tests import media_factory as mf
-from tests.test_web_engine import queue_upload, wait_status
-from tests.web_support import make_settings
+from tests.web_support import make_settings, queue_upload, record_progress, wait_status
 from vidsleuth.web.cases_store import CaseStore
 from vidsleuth.web.pool import AnalysisPool
 
@@ -36,14 +35,7 @@ def test_the_pool_runs_on_ray(ray_local: Any, tmp_path: Path) -> None:
     settings = make_settings(tmp_path, engine="ray", workers=2)
     settings.uploads_dir.mkdir(parents=True)
     store = CaseStore(settings.db_url)
-    written: list[tuple[str, dict[str, Any]]] = []
-    set_progress = store.set_progress
-
-    def record(case_id: str, progress: Any) -> None:
-        written.append((case_id, dict(progress)))
-        set_progress(case_id, progress)
-
-    store.set_progress = record  # type: ignore[method-assign]
+    written = record_progress(store)
     # Every signal on 6 s at 160x120: about 2 s in a new worker, several supervisor ticks of progress.
     clip = mf.continuous(tmp_path / "clip.mp4", seconds=6.0, size=(160, 120))
     junk = tmp_path / "notes.mp4"

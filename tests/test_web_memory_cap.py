@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from tests import media_factory as mf
 from tests.fuzz.bombs import oversized_frames_avi
-from tests.web_support import make_settings
+from tests.web_support import make_settings, queue_upload, wait_status
 from vidsleuth.core.settings import Settings
 from vidsleuth.web.cases_store import CaseStore
 from vidsleuth.web.pool import AnalysisPool, death_reason, private_memory_mb
@@ -77,22 +77,6 @@ def test_death_reasons() -> None:
     assert private_memory_mb(os.getpid()) > 10 and private_memory_mb(2**22 + 12345) == 0
 
 
-def _wait(store: CaseStore, case_id: str, states: tuple[str, ...], timeout: float = 120.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        record = store.get(case_id)
-        if record is not None and record.status in states:
-            return record.status
-        time.sleep(0.1)
-    raise AssertionError(f"case {case_id} never reached {states}")
-
-
-def _queue(settings: ServerSettings, store: CaseStore, video: Path) -> str:
-    stored = f"{os.urandom(16).hex()}.upload"
-    (settings.uploads_dir / stored).write_bytes(video.read_bytes())
-    return store.create_case(display_name=video.name, source_kind="upload", stored_name=stored).id
-
-
 def test_a_capped_worker_fails_only_its_own_case(tmp_path: Path) -> None:
     """Frames of 16000x16000 in an AVI declaring 64x48, with the pixel limit raised so that only the
     memory cap stands in the way: the worker never passes its cap, the case ends with the large frames
@@ -108,34 +92,34 @@ def test_a_capped_worker_fails_only_its_own_case(tmp_path: Path) -> None:
     pool = AnalysisPool(store, settings)
     pool.start()
     try:
-        first = _queue(settings, store, bomb)
-        status = _wait(store, first, ("done", "failed"))
+        first = queue_upload(settings, store, bomb)
+        status = wait_status(store, first, ("done", "failed"))
         record = store.get(first)
         assert record is not None
         if status == "failed":
             assert record.error_code in ("out_of_memory", "worker_crashed")
             assert "\n" not in (record.error_message or "")
         assert 0 < pool.peak_worker_mb <= cap, pool.peak_worker_mb
-        after = _queue(settings, store, normal)
-        assert _wait(store, after, ("done", "failed")) == "done"
+        after = queue_upload(settings, store, normal)
+        assert wait_status(store, after, ("done", "failed")) == "done"
 
         # A worker that dies near its cap (native code that could not cope with a failed allocation):
         # its case fails as out_of_memory, in one line, and the pool carries on.
         long_video = mf.continuous(tmp_path / "long.mp4", seconds=20.0)
         pool._settings = dataclasses.replace(settings, jobs_per_worker=50)
-        dying = _queue(settings, store, long_video)
-        _wait(store, dying, ("running",))
+        dying = queue_upload(settings, store, long_video)
+        wait_status(store, dying, ("running",))
         time.sleep(0.3)
         [busy] = [w for w in pool._workers if w.case_id == dying]
         busy.memory_mb = cap - 10  # as sampled just before it died
         os.kill(busy.process.pid or 0, signal.SIGKILL)
-        assert _wait(store, dying, ("failed", "done")) == "failed"
+        assert wait_status(store, dying, ("failed", "done")) == "failed"
         record = store.get(dying)
         assert record is not None and record.error_code == "out_of_memory"
         assert f"({cap} MB)" in (record.error_message or "") and "\n" not in (record.error_message or "")
         assert record.progress.get("stage") == "failed"
-        last = _queue(settings, store, normal)
-        assert _wait(store, last, ("done", "failed")) == "done"
+        last = queue_upload(settings, store, normal)
+        assert wait_status(store, last, ("done", "failed")) == "done"
     finally:
         pool.stop()
         store.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from vidsleuth.web.cases_store import CaseStore
 from vidsleuth.web.settings import ServerSettings
 
 TERMINAL = ("done", "failed")
@@ -33,6 +35,38 @@ def make_settings(data_dir: Path, **overrides: Any) -> ServerSettings:
     }
     base.update(overrides)
     return ServerSettings(**base)
+
+
+def wait_status(store: CaseStore, case_id: str, states: tuple[str, ...], timeout: float = 120.0) -> str:
+    """Poll the store until the case reaches one of `states`; returns that state."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        record = store.get(case_id)
+        assert record is not None, f"case {case_id} is gone"
+        if record.status in states:
+            return record.status
+        time.sleep(0.05)
+    raise AssertionError(f"case {case_id} never reached {states}")
+
+
+def queue_upload(settings: ServerSettings, store: CaseStore, video: Path) -> str:
+    """Queue `video` as an upload case, as the upload route does (a random stored name); its case id."""
+    stored = f"{os.urandom(16).hex()}.upload"
+    (settings.uploads_dir / stored).write_bytes(video.read_bytes())
+    return store.create_case(display_name=video.name, source_kind="upload", stored_name=stored).id
+
+
+def record_progress(store: CaseStore) -> list[tuple[str, dict[str, Any]]]:
+    """Make `store` keep a copy of every progress snapshot written to it; returns that growing list."""
+    written: list[tuple[str, dict[str, Any]]] = []
+    set_progress = store.set_progress
+
+    def record(case_id: str, progress: Any) -> None:
+        written.append((case_id, dict(progress)))
+        set_progress(case_id, progress)
+
+    store.set_progress = record  # type: ignore[method-assign]
+    return written
 
 
 def wait_for_case(client: Any, case_id: str, timeout: float = 90.0, headers: Any = None) -> dict[str, Any]:

@@ -22,6 +22,9 @@ from typing import Any, Protocol
 from vidsleuth.batch.unit import UnitOutcome, UnitTask
 
 ENGINES = ("local", "ray")
+# `vidsleuth serve --engine` / `--ray-address` read these when the options are not given.
+ENGINE_ENV = "VIDSLEUTH_ENGINE"
+RAY_ADDRESS_ENV = "VIDSLEUTH_RAY_ADDRESS"
 
 
 class Engine(Protocol):

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from vidsleuth.batch.engine import ENGINES
 from vidsleuth.cli.base import Group, debug_option
 from vidsleuth.core.errors import ConfigError, ExitCode
 
@@ -55,7 +56,7 @@ def _cpus() -> int:
 @click.option(
     "-o", "--out", required=True, help="Results folder, or database URL (sqlite:///… postgresql+psycopg://…)."
 )
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True)
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 1024), help="Analyses at the same time (default: the CPU count)."
 )

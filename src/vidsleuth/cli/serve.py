@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from vidsleuth.batch.engine import ENGINE_ENV, ENGINES, RAY_ADDRESS_ENV
 from vidsleuth.cli.base import Command
 from vidsleuth.core.settings import Settings
 from vidsleuth.errors import SignalUnavailableError
@@ -67,16 +68,16 @@ DEFAULT_TOKEN_ENV = "VIDSLEUTH_TOKEN"
 @click.option("--trust-anchors", type=click.Path(dir_okay=False), help="PEM file of C2PA trust anchors.")
 @click.option(
     "--engine",
-    type=click.Choice(["local", "ray"]),
+    type=click.Choice(ENGINES),
     default="local",
     show_default=True,
-    envvar="VIDSLEUTH_ENGINE",
+    envvar=ENGINE_ENV,
     help="What runs the analyses: worker processes here, or Ray tasks (the `ray` extra). "
     "Env: VIDSLEUTH_ENGINE.",
 )
 @click.option(
     "--ray-address",
-    envvar="VIDSLEUTH_RAY_ADDRESS",
+    envvar=RAY_ADDRESS_ENV,
     help="With --engine ray: a running cluster (auto, ray://host:10001); default: Ray in this process. "
     "Env: VIDSLEUTH_RAY_ADDRESS.",
 )

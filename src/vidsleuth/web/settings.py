@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from vidsleuth.batch.engine import ENGINES
 from vidsleuth.core.settings import Settings
 from vidsleuth.errors import ConfigError
 
@@ -24,10 +25,6 @@ CASES_FILE = "cases.sqlite"
 # them and stops a decompression bomb long before it hurts the machine.
 DEFAULT_WORKER_MEMORY_MB = 3072
 MIN_WORKER_MEMORY_MB = 256
-# Which batch engine runs the analyses (`batch/engine.py`): `serve --engine`, or these variables.
-WEB_ENGINES = ("local", "ray")
-ENGINE_ENV = "VIDSLEUTH_ENGINE"
-RAY_ADDRESS_ENV = "VIDSLEUTH_RAY_ADDRESS"
 
 
 def is_loopback_host(host: str) -> bool:
@@ -135,8 +132,8 @@ class ServerSettings:
                 raise ConfigError(
                     f"url_exempt_networks: {network!r} is not a network (e.g. 127.0.0.0/8)"
                 ) from None
-        if self.engine not in WEB_ENGINES:
-            raise ConfigError(f"engine must be one of {', '.join(WEB_ENGINES)}, got {self.engine!r}")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
         if self.ray_address is not None and self.engine != "ray":
             raise ConfigError("a Ray address only applies to the ray engine (add --engine ray)")
         if self.worker_memory_mb is not None and self.worker_memory_mb < MIN_WORKER_MEMORY_MB:
