@@ -37,9 +37,10 @@ from typing import Any
 
 from vidsleuth.batch.engine import Engine
 from vidsleuth.batch.local_engine import WorkerSlot
-from vidsleuth.batch.unit import UnitOutcome, UnitTask, WorkerConfig, new_progress
+from vidsleuth.batch.unit import UnitOutcome, WorkerConfig, new_progress
 from vidsleuth.web.cases_store import CaseStore
 from vidsleuth.web.settings import ServerSettings
+from vidsleuth.web.worker import Job, job_task
 
 log = logging.getLogger(__name__)
 _TICK_S = 0.5
@@ -204,19 +205,19 @@ class AnalysisPool:
                 )
                 continue
             upload = case.source_kind == "upload"
-            ticket = next(self._tickets)
-            task = UnitTask(
-                ticket=ticket,
-                name=case.display_name,
+            job = Job(
+                case.id,
+                case.display_name,
+                s.job_settings,
+                s.max_duration_s,
                 path=path if upload else None,
-                url=case.source_url if case.source_kind == "url" else None,
                 sha256=case.sha256 if upload else None,
-                verify_sha256=False,  # computed while the upload was received: the file is not read again
-                max_duration_s=s.max_duration_s,
+                url=case.source_url if case.source_kind == "url" else None,
                 fetch_dir=str(s.uploads_dir),
             )
+            ticket = next(self._tickets)
             self._cases[ticket] = _Case(case.id, case.display_name, case.stored_name)
-            engine.submit(task)
+            engine.submit(job_task(job, ticket))
 
     def _relay(self, snapshots: dict[int, dict[str, Any]]) -> None:
         for ticket, snapshot in snapshots.items():
