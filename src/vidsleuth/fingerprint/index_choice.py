@@ -113,11 +113,11 @@ class IndexChoice:
         inner = single_index_type(biggest)
         shards, backend = self.shards, self.backend
 
-        def make() -> HashIndex:
+        def make() -> ShardedIndex:
             return ShardedIndex(shards, by="id", index_factory=inner, backend=backend)
 
         def load(arrays: Mapping[str, npt.NDArray[Any]]) -> HashIndex:
-            index = ShardedIndex(shards, by="id", index_factory=inner, backend=backend)
+            index = make()
             try:
                 index.load_built(arrays)
             except BaseException:
