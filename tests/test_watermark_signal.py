@@ -41,7 +41,7 @@ def jumping(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_signal_is_available_and_named() -> None:
-    assert WatermarkSignal.NAME == "watermark" and WatermarkSignal.VERSION == "1.1.1"
+    assert WatermarkSignal.NAME == "watermark" and WatermarkSignal.VERSION == "1.1.2"
     assert WatermarkSignal.is_available() == (True, "")
     assert WatermarkSignal.METRICS is WatermarkMetrics
     assert WatermarkSignal.panel().POSITION == 20

@@ -17,7 +17,7 @@ with the genuine mark and a mismatch is said out loud.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import cv2
@@ -46,10 +46,33 @@ CROP_MARGIN = 0.35
 # ... and sideways, as a share of its height: when only the logo was found static (the name over a busy
 # background was not), the name beside it still falls inside the crop.
 CROP_MARGIN_X = 2.5
+# A partial read of the mark whose name line ends within EDGE_TOUCH_PX of the crop's side is read again
+# with the crop grown on that side by WIDEN_BY x the line's height (about three letters).
+EDGE_TOUCH_PX = 4
+WIDEN_BY = 2.0
 # Thumbnails for the report are at most this large (longer side).
 CROP_MAX_SIDE = 640
 
 Frame = tuple[FrameSample, regions.Gray, regions.Gray, regions.Gray]  # sample, full gray, analysis, gradient
+
+
+@dataclass(slots=True)
+class Known:
+    """A place the mark was read at: the clearest reading there, when it was last read, the read crop's
+    thumbnail, and how many times OCR read the mark there."""
+
+    place: regions.Box
+    reading: Reading
+    when_s: float
+    thumb: Thumbnail | None
+    reads: int = 1
+
+    @property
+    def settled(self) -> bool:
+        """Whether a new track here may take this reading without OCR: the mark was read clearly, or the
+        place has had its retries (a partial read such as "Sor" gets another look, so one noisy median
+        crop does not set the mark's strength)."""
+        return self.reading.confidence >= findings.CLEAR_CONFIDENCE or self.reads >= reader.MAX_RETRY_READS
 
 
 def _downscale(gray: regions.Gray, size: tuple[int, int]) -> regions.Gray:
@@ -67,7 +90,7 @@ def _analysis_size(w: int, h: int) -> tuple[int, int]:
 
 class WatermarkSignal(FrameSignal):
     NAME: ClassVar[str] = "watermark"
-    VERSION: ClassVar[str] = "1.1.1"
+    VERSION: ClassVar[str] = "1.1.2"
     DESCRIPTION: ClassVar[str] = "Visible generator watermarks and AI labels (OCR), @handles, removal hints"
     METRICS = WatermarkMetrics
 
@@ -86,8 +109,7 @@ class WatermarkSignal(FrameSignal):
         self._removal = removal.RemovalAccumulator()
         self._ocr_errors: list[str] = []
         self._mark_size: tuple[int, int] | None = None  # analysis-frame size of the first mark read
-        # Places the mark was read at: the place, its reading, when, and the read crop's thumbnail.
-        self._known: list[tuple[regions.Box, Reading, float, Thumbnail | None]] = []
+        self._known: list[Known] = []  # places the mark was read at
         self._handle_reads = 0
         self._handle_misses = 0  # reads of a handle-bearing mark that found no handle
         self._counts = Counts()
@@ -181,10 +203,15 @@ class WatermarkSignal(FrameSignal):
             return False
         if track.reads == 0:
             return True
-        if track.windows < reader.CONFIRM_WINDOWS + reader.READ_EVERY_WINDOWS * track.reads:
-            return False
         reading = track.payload.get("reading")
         if not isinstance(reading, Reading):
+            return False
+        partial = reading.mark is not None and reading.confidence < findings.CLEAR_CONFIDENCE
+        if partial and not track.payload.get("inherited") and track.reads < reader.MAX_RETRY_READS:
+            # A partial read of the mark ("Sor"): one more look at the very next window, since a jumping
+            # mark may leave this place before READ_EVERY_WINDOWS windows have passed.
+            return track.windows >= reader.CONFIRM_WINDOWS + track.reads
+        if track.windows < reader.CONFIRM_WINDOWS + reader.READ_EVERY_WINDOWS * track.reads:
             return False
         if reading.mark is None:  # retry only where some text was read: a logo stays a logo
             return bool(reading.lines) and track.reads < reader.MAX_RETRY_READS
@@ -199,17 +226,19 @@ class WatermarkSignal(FrameSignal):
 
     def _inherit(self, track: regions.Track, now_s: float) -> bool:
         """Give a new track at a recently read mark place that place's reading, without OCR."""
-        for place, reading, when, thumb in self._known:
-            if reading.mark is not None and reading.mark.has_handle and self._wants_handle_votes():
+        for k in self._known:
+            if k.reading.mark is not None and k.reading.mark.has_handle and self._wants_handle_votes():
                 continue  # the handle still needs votes: read it again
-            if now_s - when < reader.REREAD_AFTER_S and regions.same_place(place, track.box):
+            if not k.settled:
+                continue  # a partial read: read the place again
+            if now_s - k.when_s < reader.REREAD_AFTER_S and regions.same_place(k.place, track.box):
                 track.reads = 1
-                track.payload["reading"] = reading
-                track.payload["readings"] = [reading]
+                track.payload["reading"] = k.reading
+                track.payload["readings"] = [k.reading]
                 track.payload["inherited"] = True
                 # The place's read crop stands for it: a new thumbnail would convert a whole frame again
                 # and is never shown (a detection's sightings show the crops OCR read).
-                track.payload["thumb"] = thumb
+                track.payload["thumb"] = k.thumb
                 return True
         return False
 
@@ -274,13 +303,17 @@ class WatermarkSignal(FrameSignal):
         if result is None:
             return
         reading, image = result
+        wider = self._widened(box, reading)
+        if wider is not None:
+            again = self._ocr(wider)
+            if again is not None and again[0].mark is not None and again[0].confidence > reading.confidence:
+                (reading, image), box = again, wider
         middle = self._buffer[len(self._buffer) // 2][0]
         thumb = middle.thumbnail("watermark candidate", CROP_MAX_SIDE, box)
         if reading.mark is not None:
             if self._mark_size is None:
                 self._mark_size = (track.box[2], track.box[3])
-            self._known = [k for k in self._known if not regions.same_place(k[0], track.box)]
-            self._known.append((track.box, reading, now_s, thumb))
+            self._know(track.box, reading, now_s, thumb)
             self._handle_reads += reading.handle is not None
             self._handle_misses += reading.mark.has_handle and reading.handle is None
             self._remember(track, reading, image, box)
@@ -292,6 +325,35 @@ class WatermarkSignal(FrameSignal):
         readings = track.payload["readings"]
         assert isinstance(readings, list)
         readings.append(reading)
+
+    def _widened(self, box: regions.Box, reading: Reading) -> regions.Box | None:
+        """A wider crop to read again when a partial read of the mark ("Sor") reaches the side of the crop
+        (the finder saw only the logo and the first letters as static, so the rest of the name was cut
+        off); None when the read is clear, lies inside the crop, or the crop cannot grow."""
+        name = reading.mark_box
+        if reading.mark is None or name is None or reading.confidence >= findings.CLEAR_CONFIDENCE:
+            return None
+        assert self._source_size is not None
+        x, y, w, h = box
+        nx, _, nw, nh = name
+        grow = round(WIDEN_BY * nh)
+        left = grow if nx <= EDGE_TOUCH_PX else 0
+        right = grow if nx + nw >= w - EDGE_TOUCH_PX else 0
+        x0, x1 = max(0, x - left), min(self._source_size[0], x + w + right)
+        if (x0, x1) == (x, x + w):
+            return None
+        return x0, y, x1 - x0, h
+
+    def _know(self, place: regions.Box, reading: Reading, now_s: float, thumb: Thumbnail | None) -> None:
+        """Record a read of the mark at `place`, keeping that place's clearest reading."""
+        before = next((k for k in self._known if regions.same_place(k.place, place)), None)
+        if before is None:
+            self._known.append(Known(place, reading, now_s, thumb))
+            return
+        before.reads += 1
+        before.when_s = now_s
+        if reading.confidence >= before.reading.confidence:
+            before.place, before.reading, before.thumb = place, reading, thumb
 
     def _maybe_probe(self, now_s: float, allowance: float) -> None:
         """Read the catalogued places of the marks this frame size may carry, when nothing has been read
@@ -332,7 +394,7 @@ class WatermarkSignal(FrameSignal):
             )
             track.payload["thumb"] = thumb
             self._tracks.tracks.append(track)
-            self._known.append((a_box, reading, now_s, thumb))
+            self._know(a_box, reading, now_s, thumb)
             self._handle_reads += reading.handle is not None
             self._remember(track, reading, image, box)
 
